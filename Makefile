@@ -1,0 +1,41 @@
+# Two set-up commands: `make run` and `make test`. Everything installs into .venv from the package registry.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run test bench notebook clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)  ## create .venv and install the package (only when pyproject.toml changed)
+
+install-dev: $(DEVSTAMP)  ## install the package with its test extras
+
+run: $(STAMP)  ## install, then run the whole job on the embedded Otaru data
+	$(BIN)/pubcom run
+
+test: $(DEVSTAMP)  ## install the test extras, then run the whole test suite
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## speed and memory benchmarks (prints a table; not a pass/fail test)
+	$(BIN)/python benchmarks/run.py
+
+clean:  ## remove derived data, models and reports (never data/raw)
+	rm -rf data/processed/* models/* reports/*
+	@touch data/processed/.gitkeep models/.gitkeep reports/.gitkeep

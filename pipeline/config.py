@@ -1,0 +1,38 @@
+"""Project paths and defaults: every other module asks here, nothing else hard-codes a path."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The project root is the working copy that holds data/, models/ and reports/. PUBCOM_HOME overrides it, so an
+# installed package (or a test in a temporary copy) can point at any folder.
+PROJECT_ROOT = Path(os.environ.get("PUBCOM_HOME") or PACKAGE_DIR.parent).resolve()
+
+DATA_DIR = PROJECT_ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+MODELS_DIR = PROJECT_ROOT / "models"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+
+TAXONOMY_DIR = PACKAGE_DIR / "taxonomies"
+DEFAULT_TAXONOMY = TAXONOMY_DIR / "dx-ja.toml"
+DEFAULT_EXAMPLES = TAXONOMY_DIR / "dx-ja.examples.csv"
+
+# The embedded default consultation (Otaru city, draft DX policy).
+DEFAULT_DOCUMENT = RAW_DIR / "otaru-dx-policy-comments.txt"
+DEFAULT_LABELS = RAW_DIR / "otaru-dx-policy-labels.csv"
+DEFAULT_UNSEEN = RAW_DIR / "unseen-sample.csv"
+
+RANDOM_STATE = 0
+
+
+def project_paths(root: Path | str | None = None) -> dict[str, Path]:
+    """The derived-output folders for a project root (default: this one)."""
+    base = Path(root).resolve() if root else PROJECT_ROOT
+    return {
+        "raw": base / "data" / "raw",
+        "processed": base / "data" / "processed",
+        "models": base / "models",
+        "reports": base / "reports",
+    }
