@@ -48,7 +48,150 @@ def _cmd_ingest(args) -> int:
     return 0
 
 
-_BUILDERS = [_add_ingest]
+# ---------------------------------------------------------------- train / evaluate
+def _add_label_inputs(p) -> None:
+    p.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
+                   help="labelled tables (CSV / XLSX) or documents with --labels (default: the embedded Otaru data)")
+    p.add_argument("--labels", type=Path, default=None, help="labels file joined to ingested records on row_no")
+    p.add_argument("--taxonomy", type=Path, default=None, help="taxonomy TOML (default: the packaged dx-ja)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    p.add_argument("--response-column", default=None, help="reply column (default: found by heading)")
+    p.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
+    p.add_argument("--response-type-column", default=None, help="response type label column (default: response_type)")
+
+
+def _labelled(args):
+    from .train import read_labelled
+
+    return read_labelled(args.inputs, labels=args.labels, text_column=args.text_column,
+                         response_column=args.response_column, theme_column=args.theme_column,
+                         response_type_column=args.response_type_column, sheet=args.sheet)
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="train a model folder from labelled data plus the taxonomy")
+    _add_label_inputs(p)
+    p.add_argument("--out", type=Path, default=None, help="models folder (default: models/)")
+    p.add_argument("--cv", default="5", help="cross-validation for the card's metrics: loo or K (default: 5)")
+    p.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args) -> int:
+    from .evaluate import evaluate
+    from .registry import save_model
+    from .taxonomy import load_taxonomy
+    from .train import train
+
+    frame = _labelled(args)
+    taxonomy = load_taxonomy(args.taxonomy)
+    metrics = evaluate(frame, taxonomy=taxonomy, cv=args.cv, n_boot=200)
+    model = train(frame, taxonomy=taxonomy, metrics=metrics)
+    model_dir = save_model(model, args.out)
+    theme = metrics.get("theme", {})
+    print(f"trained on {len(frame)} rows (+{model.card['training_data']['authored_examples']} authored examples); "
+          f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
+    return 0
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", help="cross-validate (or test a fitted model) with baselines and intervals")
+    _add_label_inputs(p)
+    p.add_argument("--cv", default="loo", help="loo or a number of folds (default: loo)")
+    p.add_argument("--model", type=Path, default=None, help="test this fitted model instead of cross-validating")
+    p.add_argument("--group-column", default=None, help="keep rows sharing this column's value in one fold")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON (also written to reports/metrics.json)")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _cmd_evaluate(args) -> int:
+    import json
+
+    from . import config
+    from ._io import write_json
+    from .evaluate import evaluate
+    from .registry import load_model
+
+    model = load_model(args.model) if args.model else None
+    metrics = evaluate(_labelled(args), taxonomy=args.taxonomy, cv=args.cv, model=model, group_column=args.group_column)
+    write_json(config.REPORTS_DIR / "metrics.json", metrics)
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False, indent=2))
+        return 0
+    from .run import _headline
+
+    print(_headline(metrics))
+    for key in ("theme", "response_type", "response_type_from_opinion"):
+        if key in metrics:
+            base = ", ".join(f"{k} {v['macro_f1']:.2f}" for k, v in metrics[key].get("baselines", {}).items())
+            print(f"  {key}: baselines macro-F1: {base}" if base else f"  {key}")
+    print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
+    return 0
+
+
+# ---------------------------------------------------------------- score
+def _add_score(sub) -> None:
+    p = sub.add_parser("score", help="predict theme and response type for unseen comments")
+    p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one comment per line) / document, or - for stdin")
+    p.add_argument("--model", type=Path, default=None, help="model folder (default: models/latest)")
+    p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: reports/<input>.scored.csv)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
+    p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
+    p.set_defaults(func=_cmd_score)
+
+
+def _cmd_score(args) -> int:
+    from . import config
+    from .registry import load_model
+    from .score import id_column, read_input, write_output
+
+    model = load_model(args.model)
+    frame = read_input(args.input, sheet=args.sheet)
+    id_column(frame, args.id_column)
+    response_column = args.response_column
+    if response_column is None and "response" in frame.columns:
+        response_column = "response"
+    scored = model.score(frame, text_column=args.text_column, response_column=response_column)
+    out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
+    written = write_output(scored, out)
+    _say(f"scored {len(scored)} of {len(frame)} rows, {int(scored['needs_review'].sum())} flagged for review -> {written}")
+    return 0
+
+
+# ---------------------------------------------------------------- run / models
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="the whole job on the embedded default: ingest, train, evaluate, score, report")
+    p.add_argument("--cv", default="loo", help="cross-validation: loo or K (default: loo)")
+    p.set_defaults(func=_cmd_run)
+
+
+def _cmd_run(args) -> int:
+    from .run import run
+
+    run(cv=args.cv)
+    return 0
+
+
+def _add_models(sub) -> None:
+    p = sub.add_parser("models", help="list the model folders with their taxonomy, data size, metrics and date")
+    p.set_defaults(func=_cmd_models)
+
+
+def _cmd_models(args) -> int:
+    from .registry import list_models
+
+    rows = list_models()
+    if not rows:
+        print("no models yet (pubcom train)")
+    for r in rows:
+        f1 = "-" if r["theme_macro_f1"] is None else f"{r['theme_macro_f1']:.2f}"
+        print(f"{'*' if r['latest'] else ' '} {r['name']:32} {r['taxonomy']:14} rows={r['rows']:<6} theme-F1={f1:5} {r['created']}")
+    return 0
+
+
+_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models]
 
 
 def build_parser() -> argparse.ArgumentParser:

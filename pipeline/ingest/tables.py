@@ -1,0 +1,76 @@
+"""Plain tables of comments (labelled or not): CSV / TSV in any Japanese encoding, XLSX, one-comment-per-line text,
+and the records files that `pubcom ingest` writes. Column names are found by heading when not given."""
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from .encoding import decode
+
+TEXT_COLUMNS = ("opinion", "text", "comment", "comments", "意見の概要", "意見等の概要", "ご意見の要旨", "意見内容",
+                "提出された意見", "ご意見", "御意見", "意見", "コメント", "内容")
+RESPONSE_COLUMNS = ("response", "reply", "市の考え方", "市の考え方等", "町の考え方", "県の考え方", "意見に対する考え方",
+                    "御意見に対する考え方", "ご意見に対する考え方", "回答", "考え方", "対応")
+ID_COLUMNS = ("id", "row_no", "no", "no.", "番号", "項目番号", "通し番号")
+THEME_COLUMNS = ("theme", "テーマ", "分類")
+RESPONSE_TYPE_COLUMNS = ("response_type", "対応区分", "反映区分", "区分")
+
+
+def _key(name) -> str:
+    return unicodedata.normalize("NFKC", str(name)).strip().lower().replace(" ", "").replace("\n", "")
+
+
+def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str, source: str, option: str,
+                required: bool = True) -> str | None:
+    """The column named `given`, else the first heading that matches a candidate; a clear error otherwise."""
+    columns = list(frame.columns)
+    if given:
+        if given in columns:
+            return given
+        raise InputError(f"column {given!r} not found in {source} (columns: {', '.join(map(str, columns))})")
+    keys = {_key(c): c for c in columns}
+    for candidate in candidates:
+        if _key(candidate) in keys:
+            return keys[_key(candidate)]
+    if required:
+        raise InputError(f"no {what} column found in {source} (columns: {', '.join(map(str, columns))}); pass {option}")
+    return None
+
+
+def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
+    """A table as strings, every row kept (blank rows too: the caller decides what an unusable row is)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; name a file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    text, _ = decode(data, source=str(path))
+    if suffix in (".csv", ".tsv"):
+        sep = "\t" if suffix == ".tsv" else ","
+        try:
+            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
+    # plain text: one comment per line
+    lines = text.splitlines()
+    return pd.DataFrame({"text": lines})
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except Exception as exc:  # openpyxl raises zipfile / KeyError / XML errors on broken files
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
+    return frame

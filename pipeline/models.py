@@ -1,0 +1,125 @@
+"""Estimators: a classifier that learns from labelled examples *and* the taxonomy, so that a label with few or
+no examples can still be predicted. The same class serves themes (opinion text, keywords) and response types
+(reply text, reply phrases); `use_taxonomy=False` gives the plain TF-IDF baseline.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from .features import KeywordMatcher, token_vectorizer
+from .normalize import normalize
+from .tokenizer import JapaneseTokenizer
+
+
+def _knowledge(taxonomy, target: str):
+    """(label, description text, keywords) triples of the taxonomy for a target."""
+    if target == "theme":
+        return [(t.id, f"{t.label_ja} {t.description}", t.keywords) for t in taxonomy.themes]
+    return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
+
+
+class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
+    """TF-IDF over lemmas + keyword-match columns -> logistic regression, with the taxonomy as extra training
+    documents (its descriptions and each keyword, down-weighted).
+
+    Parameters
+    ----------
+    taxonomy : a `Taxonomy`; its labels are the closed label set. None: labels come from `y` alone.
+    target : "theme" or "response_type": which part of the taxonomy is knowledge and label set.
+    tokenizer : a picklable callable text -> tokens (default: `JapaneseTokenizer`).
+    use_taxonomy : learn from descriptions, keywords / phrases too (False: plain TF-IDF + linear model).
+    C : inverse regularisation strength of the logistic regression.
+    keyword_weight : scale of the keyword-match columns against the TF-IDF columns.
+    taxonomy_weight : sample weight of each taxonomy pseudo-document (an example weighs 1).
+    ngram_range : token n-grams for TF-IDF.
+    """
+
+    def __init__(self, *, taxonomy=None, target="theme", tokenizer=None, use_taxonomy=True, C=10.0,
+                 keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), random_state=0):
+        self.taxonomy = taxonomy
+        self.target = target
+        self.tokenizer = tokenizer
+        self.use_taxonomy = use_taxonomy
+        self.C = C
+        self.keyword_weight = keyword_weight
+        self.taxonomy_weight = taxonomy_weight
+        self.ngram_range = ngram_range
+        self.random_state = random_state
+
+    def _docs(self, X, y, sample_weight):
+        texts = [normalize(x) for x in X]
+        labels = list(y)
+        weights = list(np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float))
+        if self.use_taxonomy and self.taxonomy is not None:
+            for label, description, keywords in _knowledge(self.taxonomy, self.target):
+                for doc in [description, *keywords]:
+                    texts.append(normalize(doc))
+                    labels.append(label)
+                    weights.append(self.taxonomy_weight)
+        return texts, np.array(labels, dtype=object), np.array(weights)
+
+    def fit(self, X, y, sample_weight=None):
+        if self.target not in ("theme", "response_type"):
+            raise ValueError(f"target must be 'theme' or 'response_type', got {self.target!r}")
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
+        if self.taxonomy is not None:
+            self.taxonomy.check_labels(list(y), kind=self.target)
+        texts, labels, weights = self._docs(X, y, sample_weight)
+        if len(set(labels)) < 2:
+            raise ValueError(f"need at least two {self.target} labels to train, got {sorted(set(labels))}")
+        tokenizer = self.tokenizer or JapaneseTokenizer(normalized=True, cache_size=50_000)
+        self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
+        groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
+        self.matcher_ = KeywordMatcher(groups=groups).fit()
+        matrix = self._matrix(texts, fit=True)
+        self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
+        self.classifier_.fit(matrix, labels, sample_weight=weights)
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def _keywords_on(self) -> bool:
+        return bool(self.use_taxonomy and self.taxonomy is not None)
+
+    def _matrix(self, texts, *, fit=False):
+        words = self.vectorizer_.fit_transform(texts) if fit else self.vectorizer_.transform(texts)
+        if not self._keywords_on():
+            return words
+        return sp.hstack([words, self.matcher_.transform(texts) * self.keyword_weight], format="csr")
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "classifier_")
+        return self.classifier_.predict_proba(self._matrix([normalize(x) for x in X]))
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def evidence(self, text: str, label, k: int = 5) -> list[str]:
+        """The words that pushed `text` towards `label` most (matched keywords first), in Japanese."""
+        check_is_fitted(self, "classifier_")
+        normal = normalize(text)
+        row = self._matrix([normal]).tocsr()
+        class_index = list(self.classes_).index(label)
+        coef = self.classifier_.coef_[class_index] if len(self.classes_) > 2 else self.classifier_.coef_[0] * (1 if class_index else -1)
+        names = self.feature_names_()
+        scored = sorted(((row.data[i] * coef[j], names[j]) for i, j in enumerate(row.indices)), reverse=True)
+        words: list[str] = []
+        for weight, name in scored:
+            if weight <= 0 or len(words) >= k:
+                break
+            candidates = self.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]
+            for word in candidates:
+                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
+                if word != "<num>" and not any(word in chosen for chosen in words):
+                    words.append(word)
+        return words[:k]
+
+    def feature_names_(self):
+        names = list(self.vectorizer_.get_feature_names_out())
+        if self._keywords_on():
+            names += list(self.matcher_.get_feature_names_out())
+        return names

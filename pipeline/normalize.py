@@ -1,0 +1,54 @@
+"""Text normalisation for Japanese administrative text, done deliberately (never sklearn's strip_accents,
+which turns が into か).
+
+Steps: markup remnants removed, NFKC (full-width ASCII -> half-width, half-width katakana -> full-width),
+Latin letters lower-cased, control characters and runs of whitespace folded to one space, then a small table of
+spelling variants that administrative documents and residents use for the same thing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NORMALIZER_VERSION = "ja-norm-v1"
+
+# (variant, canonical): applied in order after NFKC. Keep each canonical form free of every variant, so that
+# normalising twice changes nothing.
+VARIANTS: tuple[tuple[str, str], ...] = (
+    ("デジタルデバインド", "デジタルデバイド"),  # a common misspelling (the Otaru draft itself uses it)
+    ("デジタル・デバイド", "デジタルデバイド"),
+    ("個人番号カード", "マイナンバーカード"),
+    ("マイナカード", "マイナンバーカード"),
+    ("マイナンバ-カード", "マイナンバーカード"),
+    ("スマートフォン", "スマホ"),
+    ("スマートホン", "スマホ"),
+    ("ペーパレス", "ペーパーレス"),
+    ("セキュリティー", "セキュリティ"),
+    ("コンピューター", "コンピュータ"),
+    ("サーバー", "サーバ"),
+    ("インターネット", "ネット"),
+    ("ホームページ", "ウェブサイト"),
+    ("webサイト", "ウェブサイト"),
+    ("チャットボツト", "チャットボット"),
+    ("御意見", "ご意見"),
+)
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>|&(nbsp|amp|lt|gt|quot);")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACES = re.compile(r"\s+")
+_LATIN = re.compile(r"[A-Z]+")
+
+
+def normalize(text: object) -> str:
+    """One normalised string; None and NaN give ''."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    value = _MARKUP.sub(" ", str(text))
+    value = unicodedata.normalize("NFKC", value)
+    value = _LATIN.sub(lambda m: m.group(0).lower(), value)
+    value = _CONTROL.sub(" ", value)
+    value = _SPACES.sub(" ", value).strip()
+    for variant, canonical in VARIANTS:
+        if variant in value:
+            value = value.replace(variant, canonical)
+    return value

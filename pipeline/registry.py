@@ -1,0 +1,174 @@
+"""Model folders: written atomically (a temporary folder renamed into place), described by a card, verified on load.
+
+A model folder holds ``model.joblib`` (the fitted estimators) and ``card.json``. The card records the SHA-256 of
+every other file in the folder; `load_model` checks them *before* unpickling, because a joblib file can run any
+code when it is loaded: a tampered or swapped file is refused, never executed. ``models/latest`` points at the
+current model (a symlink, or a one-line text file where symlinks are not allowed).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+from . import config
+from .errors import ModelError
+from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "card.json"
+FORMAT_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_name(taxonomy_id: str, when: datetime | None = None) -> str:
+    return f"{taxonomy_id}-{(when or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
+
+
+def save_model(model, models_dir: Path | str | None = None, *, name: str | None = None, point_latest: bool = True) -> Path:
+    """Write the model folder under a temporary name, then rename it into place; optionally repoint `latest`."""
+    import joblib
+
+    models_dir = Path(models_dir or config.MODELS_DIR)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    name = name or model_name(model.taxonomy.id)
+    final = models_dir / name
+    while final.exists():  # two trainings in one second: never overwrite a model
+        final = models_dir / f"{name}-{len(list(models_dir.glob(name + '*')))}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=models_dir))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a model folder is shared like any other output
+    try:
+        path_before = model.path
+        model.path = None
+        joblib.dump(model, tmp / MODEL_FILE, compress=3)
+        model.path = path_before
+        card = {**model.card, "name": final.name, "format_version": FORMAT_VERSION,
+                "files": {MODEL_FILE: _sha256(tmp / MODEL_FILE)}}
+        (tmp / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    model.card, model.path = card, final
+    if point_latest:
+        set_latest(final, models_dir)
+    return final
+
+
+def set_latest(model_dir: Path, models_dir: Path | None = None) -> None:
+    """Point ``models/latest`` at `model_dir` atomically (replace, never delete-then-create)."""
+    models_dir = Path(models_dir or model_dir.parent)
+    link = models_dir / "latest"
+    tmp = models_dir / f".latest.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    try:
+        os.symlink(model_dir.name, tmp, target_is_directory=True)
+    except OSError:
+        tmp.write_text(model_dir.name + "\n", encoding="utf-8")
+    if link.is_dir() and not link.is_symlink():
+        raise ModelError(f"{link} is a real folder; move it away so that 'latest' can point at a model")
+    os.replace(tmp, link)
+
+
+def resolve(path: Path | str | None = None) -> Path:
+    """A model folder from a path, a name under models/, or None (models/latest)."""
+    if path is None:
+        link = config.MODELS_DIR / "latest"
+        if link.is_file() and not link.is_symlink():
+            return config.MODELS_DIR / link.read_text(encoding="utf-8").strip()
+        if not link.exists():
+            raise ModelError(f"no model at {link}; train one first (pubcom train) or pass --model DIR")
+        return link.resolve()
+    path = Path(path)
+    if not path.exists() and (config.MODELS_DIR / path).exists():
+        path = config.MODELS_DIR / path
+    if path.is_file() and path.name == "latest":
+        return path.parent / path.read_text(encoding="utf-8").strip()
+    return path.resolve()
+
+
+def read_card(model_dir: Path | str) -> dict:
+    card_path = Path(model_dir) / CARD_FILE
+    if not card_path.exists():
+        raise ModelError(f"{model_dir}: not a model folder (no {CARD_FILE})")
+    try:
+        return json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{card_path}: unreadable card ({exc})") from exc
+
+
+def verify(model_dir: Path, card: dict) -> None:
+    """Refuse a folder whose files do not match the card's hashes, or whose format this code cannot read."""
+    if card.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{model_dir}: model format {card.get('format_version')!r} is not readable by this version "
+                         f"(reads {FORMAT_VERSION}); retrain it")
+    tok = card.get("tokenizer", {})
+    if tok.get("name") != TOKENIZER_NAME or tok.get("version") != TOKENIZER_VERSION:
+        raise ModelError(f"{model_dir}: tokenizer {tok.get('name')} v{tok.get('version')} is not this code's "
+                         f"{TOKENIZER_NAME} v{TOKENIZER_VERSION}; retrain the model")
+    files = card.get("files") or {}
+    if MODEL_FILE not in files:
+        raise ModelError(f"{model_dir}: the card lists no hash for {MODEL_FILE}; refusing to load it")
+    for name, expected in files.items():
+        path = model_dir / name
+        if not path.exists():
+            raise ModelError(f"{model_dir}: {name} is missing")
+        if _sha256(path) != expected:
+            raise ModelError(f"{model_dir}: {name} does not match the SHA-256 in {CARD_FILE} (tampered or swapped); "
+                             "refusing to load it")
+
+
+def load_model(path: Path | str | None = None):
+    """Load a model folder (default: models/latest) after verifying its card and file hashes."""
+    import joblib
+
+    model_dir = resolve(path)
+    if not model_dir.is_dir():
+        raise ModelError(f"{model_dir}: no such model folder")
+    card = read_card(model_dir)
+    verify(model_dir, card)
+    _warn_versions(model_dir, card)
+    model = joblib.load(model_dir / MODEL_FILE)
+    model.card, model.path = card, model_dir
+    return model
+
+
+def _warn_versions(model_dir: Path, card: dict) -> None:
+    import sklearn
+
+    trained = card.get("versions", {}).get("scikit-learn")
+    if trained and trained != sklearn.__version__:
+        warnings.warn(f"{model_dir.name} was trained with scikit-learn {trained}; this is {sklearn.__version__}. "
+                      "Predictions may differ: retrain when you can.", stacklevel=3)
+
+
+def list_models(models_dir: Path | str | None = None) -> list[dict]:
+    """Every model folder with its card's summary, newest first."""
+    models_dir = Path(models_dir or config.MODELS_DIR)
+    latest = None
+    try:
+        latest = resolve(None).name if models_dir == config.MODELS_DIR else None
+    except ModelError:
+        pass
+    rows = []
+    for folder in sorted(models_dir.glob("*/" + CARD_FILE)):
+        card = read_card(folder.parent)
+        theme = card.get("metrics", {}).get("theme", {})
+        rows.append({"name": folder.parent.name, "latest": folder.parent.name == latest,
+                     "taxonomy": f"{card.get('taxonomy', {}).get('id')} v{card.get('taxonomy', {}).get('version')}",
+                     "rows": card.get("training_data", {}).get("rows"), "theme_macro_f1": theme.get("macro_f1"),
+                     "created": card.get("created")})
+    return sorted(rows, key=lambda r: r["created"] or "", reverse=True)

@@ -1,0 +1,74 @@
+"""`pubcom run`: the whole job on the embedded default, as a composition of the real stages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import config
+from ._io import write_csv, write_json
+
+
+def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
+    """ingest data/raw -> join labels -> cross-validate -> train -> score -> report; returns the paths and metrics."""
+    from .evaluate import evaluate
+    from .ingest import ingest
+    from .registry import save_model
+    from .report import build_report
+    from .score import read_input, score_frame
+    from .train import _standard, join_labels, train
+
+    paths = config.project_paths(root)
+    document, records_path, meta_path = ingest(paths["raw"] / config.DEFAULT_DOCUMENT.name, paths["processed"])
+    rec = document.meta["reconciliation"]
+    say(f"ingest: {rec['rows_found']} rows, {rec['opinions_counted']} opinions "
+        f"(declared {document.meta['declared'].get('opinions', '?')}) -> {records_path}")
+    for mismatch in rec["mismatches"]:
+        say(f"warning: {mismatch['message']}")
+    labelled = _standard(join_labels(document.records, paths["raw"] / config.DEFAULT_LABELS.name))
+    write_csv(paths["processed"] / f"{document.consultation_id}.labelled.csv", labelled)
+    _check_modifications(labelled, document.meta.get("declared", {}), say)
+
+    metrics = evaluate(labelled, cv=cv)
+    write_json(paths["reports"] / "metrics.json", metrics)
+    say(_headline(metrics))
+    model = train(labelled, metrics=metrics)
+    model_dir = save_model(model, paths["models"])
+    say(f"train: model {model_dir.name} -> {model_dir} (models/latest)")
+
+    scored_paths = []
+    for name, frame in (("otaru", document.records), ("unseen", _unseen(paths, read_input))):
+        if frame is None:
+            continue
+        scored = score_frame(model, frame, response_column="response" if "response" in frame.columns else None)
+        target = paths["reports"] / f"{name}.scored.csv"
+        write_csv(target, scored)
+        scored_paths.append(target)
+        say(f"score: {len(scored)} rows, {int(scored['needs_review'].sum())} flagged for review -> {target}")
+    written = build_report(scored_paths, paths["reports"], taxonomy=model.taxonomy, training=labelled)
+    say(f"report: {written.get('summary')}")
+    return {"records": records_path, "meta": meta_path, "model": model_dir, "scored": scored_paths,
+            "report": written, "metrics": metrics}
+
+
+def _unseen(paths, read_input):
+    sample = paths["raw"] / config.DEFAULT_UNSEEN.name
+    return read_input(sample) if sample.exists() else None
+
+
+def _check_modifications(labelled, declared: dict, say) -> None:
+    """The document declares how many opinions changed the draft; the labels' `adopted` count should agree."""
+    if "modifications" not in declared:
+        return
+    adopted = int((labelled["response_type"] == "adopted").sum())
+    if adopted != declared["modifications"]:
+        say(f"warning: the document declares {declared['modifications']} modifications; the labels have {adopted} adopted")
+
+
+def _headline(metrics: dict) -> str:
+    parts = [f"evaluate ({metrics['cv']}, n={metrics['n']}):"]
+    for key, name in (("theme", "theme"), ("response_type", "response type (reply)"),
+                      ("response_type_from_opinion", "response type (opinion only)")):
+        if key in metrics:
+            m = metrics[key]
+            lo, hi = m["macro_f1_ci95"]
+            parts.append(f"{name} macro-F1 {m['macro_f1']:.2f} [{lo:.2f}-{hi:.2f}], accuracy {m['accuracy']:.2f};")
+    return " ".join(parts).rstrip(";")

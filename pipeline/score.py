@@ -1,0 +1,154 @@
+"""Scoring: a model + rows -> the predictions contract.
+
+Every input column and row comes out, in order, plus: pred_theme, pred_theme_score, pred_theme_2,
+pred_theme_2_score, pred_response_type, pred_response_type_score, pred_response_basis (reply | opinion),
+needs_review, review_reason, evidence. An empty or unusable row is kept and flagged, never dropped.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .normalize import normalize
+
+PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
+                "pred_response_type_score", "pred_response_basis", "needs_review", "review_reason", "evidence"]
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_MIN_CHARS = 4
+
+
+def _as_frame(data, text_column):
+    if isinstance(data, pd.DataFrame):
+        return data.reset_index(drop=True), text_column
+    if isinstance(data, str):
+        data = [data]
+    return pd.DataFrame({"text": list(data)}), "text"
+
+
+def _unusable(text: str) -> str:
+    if not text:
+        return "empty text"
+    if not _JAPANESE.search(text):
+        return "not Japanese"
+    if len(text) < _MIN_CHARS:
+        return "too short to judge"
+    return ""
+
+
+def score_frame(model, data, *, text_column: str | None = None, response_column: str | None = None,
+                evidence_words: int = 5) -> pd.DataFrame:
+    """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first)."""
+    frame, text_column = _as_frame(data, text_column)
+    source = "input"
+    text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
+    resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
+                           option="--response-column", required=bool(response_column))
+    texts = [normalize(t) for t in frame[text_col].tolist()]
+    replies = [normalize(t) for t in frame[resp_col].tolist()] if resp_col else [""] * len(frame)
+    out = frame.copy()
+    preds = _predict_themes(model, texts, evidence_words)
+    preds.update(_predict_responses(model, texts, replies))
+    for column in PRED_COLUMNS:
+        if column in preds:
+            out[column] = preds[column]
+    out["needs_review"], out["review_reason"] = _review(model, texts, preds)
+    return out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+
+
+def _predict_themes(model, texts, k) -> dict:
+    n = len(texts)
+    cols = {"pred_theme": [""] * n, "pred_theme_score": [np.nan] * n, "pred_theme_2": [""] * n,
+            "pred_theme_2_score": [np.nan] * n, "evidence": [""] * n}
+    usable = [i for i, t in enumerate(texts) if t]
+    if model.theme is None or not usable:
+        return cols
+    proba = model.theme.predict_proba([texts[i] for i in usable])
+    order = np.argsort(-proba, axis=1, kind="stable")
+    classes = model.theme.classes_
+    for row, i in enumerate(usable):
+        first, second = order[row, 0], order[row, 1] if proba.shape[1] > 1 else order[row, 0]
+        cols["pred_theme"][i], cols["pred_theme_score"][i] = classes[first], round(float(proba[row, first]), 4)
+        cols["pred_theme_2"][i], cols["pred_theme_2_score"][i] = classes[second], round(float(proba[row, second]), 4)
+        cols["evidence"][i] = "、".join(model.theme.evidence(texts[i], classes[first], k=k))
+    return cols
+
+
+def _predict_responses(model, texts, replies) -> dict:
+    n = len(texts)
+    cols = {"pred_response_type": [""] * n, "pred_response_type_score": [np.nan] * n, "pred_response_basis": [""] * n}
+    for basis, estimator, source in (("reply", model.response_type, replies),
+                                     ("opinion", model.response_type_from_opinion, texts)):
+        rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i] and (basis == "opinion" or replies[i])]
+        if estimator is None or not rows:
+            continue
+        proba = estimator.predict_proba([source[i] for i in rows])
+        for row, i in enumerate(rows):
+            best = int(np.argmax(proba[row]))
+            cols["pred_response_type"][i] = estimator.classes_[best]
+            cols["pred_response_type_score"][i] = round(float(proba[row, best]), 4)
+            cols["pred_response_basis"][i] = basis
+    return cols
+
+
+def _review(model, texts, preds):
+    flags, reasons = [], []
+    threshold, margin = model.review_threshold, model.review_margin
+    for i, text in enumerate(texts):
+        why = [_unusable(text)] if _unusable(text) else []
+        top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
+        if text and top == top:
+            if top < threshold:
+                why.append(f"low confidence ({top:.2f} < {threshold:.2f})")
+            elif top - second < margin:
+                why.append(f"close call ({preds['pred_theme'][i]} {top:.2f} vs {preds['pred_theme_2'][i]} {second:.2f})")
+        flags.append(bool(why))
+        reasons.append("; ".join(why))
+    return flags, reasons
+
+
+def read_input(path: str | Path, *, sheet: str | None = None, stdin=None) -> pd.DataFrame:
+    """A table to score: '-' (stdin, one comment per line), CSV / TSV / XLSX / text, or a published document."""
+    if str(path) == "-":
+        import sys
+
+        stream = stdin or sys.stdin
+        return pd.DataFrame({"text": [line.rstrip("\r\n") for line in stream]})
+    path = Path(path)
+    if path.suffix.lower() in (".pdf", ".docx", ".html", ".htm"):
+        from .ingest import read_document
+
+        return read_document(path).records
+    return read_table(path, sheet=sheet)
+
+
+def write_output(frame: pd.DataFrame, out: str | Path, *, stdout=None) -> str:
+    """Write by extension: .csv (UTF-8 with BOM), .xlsx, .jsonl; '-' writes CSV to stdout."""
+    from ._io import atomic_path, write_csv
+
+    if str(out) == "-":
+        import sys
+
+        frame.to_csv(stdout or sys.stdout, index=False, lineterminator="\n")
+        return "-"
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        write_csv(out, frame)
+    elif suffix == ".xlsx":
+        with atomic_path(out) as tmp:
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+    elif suffix == ".jsonl":
+        with atomic_path(out) as tmp:
+            frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
+    else:
+        raise InputError(f"{out}: unknown output format {suffix!r} (use .csv, .xlsx, .jsonl or -)")
+    return str(out)
+
+
+def id_column(frame: pd.DataFrame, given: str | None) -> str | None:
+    return find_column(frame, given, ID_COLUMNS, what="id", source="input", option="--id-column", required=bool(given))

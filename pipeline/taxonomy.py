@@ -1,0 +1,169 @@
+"""Taxonomies: the closed label sets (themes, response types) and the knowledge the examples cannot carry
+(descriptions, keywords, reply phrases). Loaded from a TOML file whose schema is a public contract:
+
+    [taxonomy]            id (required), version (required), language, label_ja, description
+    [[themes]]            id (required, unique), label_ja (required), label_en, description, keywords = [...]
+    [[response_types]]    id, label_ja, label_en, description, phrases = [...]   (optional: the default three)
+    [response_categories] "as the government wrote it" = "<response type id>"   (optional)
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config
+from .errors import TaxonomyError
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover
+    import tomli as tomllib
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+DEFAULT_RESPONSE_TYPES = (
+    {"id": "adopted", "label_ja": "案を修正", "label_en": "Draft modified", "phrases": ["修正します", "追記します", "追加します", "削除します"]},
+    {"id": "future", "label_ja": "今後の参考・検討", "label_en": "Considered for the future", "phrases": ["検討してまいります", "参考にさせていただきます", "参考とさせていただきます"]},
+    {"id": "kept", "label_ja": "案のとおり", "label_en": "Kept as drafted", "phrases": ["案のとおり", "既に記載", "原案のとおり"]},
+)
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label_ja: str
+    label_en: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseType:
+    id: str
+    label_ja: str
+    label_en: str = ""
+    description: str = ""
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    id: str
+    version: str
+    themes: tuple[Theme, ...]
+    response_types: tuple[ResponseType, ...]
+    language: str = "ja"
+    label_ja: str = ""
+    description: str = ""
+    response_categories: dict = field(default_factory=dict)
+    path: str = ""
+    sha256: str = ""
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    @property
+    def response_type_ids(self) -> list[str]:
+        return [r.id for r in self.response_types]
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise TaxonomyError(f"theme {theme_id!r} is not in taxonomy {self.id} ({self.path})")
+
+    def theme_labels(self) -> dict[str, str]:
+        return {t.id: t.label_ja for t in self.themes}
+
+    def response_labels(self) -> dict[str, str]:
+        return {r.id: r.label_ja for r in self.response_types}
+
+    def check_labels(self, labels, *, kind: str = "theme", rows=None) -> None:
+        """Raise TaxonomyError naming the first label outside the closed set, its row and the taxonomy file."""
+        allowed = set(self.theme_ids if kind == "theme" else self.response_type_ids)
+        rows = list(rows) if rows is not None else None
+        for index, label in enumerate(labels):
+            if label in ("", None) or label != label:  # unlabelled rows are allowed, NaN != NaN
+                continue
+            if label not in allowed:
+                where = f"row {rows[index]}" if rows is not None else f"row {index + 1}"
+                raise TaxonomyError(
+                    f"{kind} label {label!r} ({where}) is not in taxonomy {self.id} ({self.path or 'in memory'}); "
+                    f"allowed: {', '.join(sorted(allowed))}"
+                )
+
+    def card(self) -> dict:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "path": Path(self.path).name}
+
+
+def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
+    """Load and validate a taxonomy TOML (default: the packaged dx-ja)."""
+    path = Path(path) if path else config.DEFAULT_TAXONOMY
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read taxonomy ({exc.strerror or exc})") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{path}: not valid TOML ({exc})") from exc
+    return taxonomy_from_dict(data, path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxonomy:
+    where = path or "taxonomy"
+    head = data.get("taxonomy")
+    if not isinstance(head, dict):
+        raise TaxonomyError(f"{where}: missing [taxonomy] table with id and version")
+    for key in ("id", "version"):
+        if not str(head.get(key, "")).strip():
+            raise TaxonomyError(f"{where}: [taxonomy] needs a non-empty {key!r}")
+    themes = tuple(_entries(data.get("themes"), where, "themes", Theme, list_key="keywords"))
+    if not themes:
+        raise TaxonomyError(f"{where}: needs at least one [[themes]] entry")
+    response_types = tuple(
+        _entries(data.get("response_types") or list(DEFAULT_RESPONSE_TYPES), where, "response_types", ResponseType, list_key="phrases")
+    )
+    categories = data.get("response_categories") or {}
+    allowed = {r.id for r in response_types}
+    for name, target in categories.items():
+        if target not in allowed:
+            raise TaxonomyError(f"{where}: [response_categories] {name!r} maps to unknown response type {target!r}")
+    return Taxonomy(
+        id=str(head["id"]), version=str(head["version"]), themes=themes, response_types=response_types,
+        language=str(head.get("language", "ja")), label_ja=str(head.get("label_ja", "")),
+        description=str(head.get("description", "")), response_categories=dict(categories), path=path, sha256=sha256,
+    )
+
+
+def _entries(items, where: str, table: str, cls, *, list_key: str):
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise TaxonomyError(f"{where}: [[{table}]] must be an array of tables")
+    seen: set[str] = set()
+    out = []
+    for number, item in enumerate(items, start=1):
+        entry = f"{where}: [[{table}]] #{number}"
+        if not isinstance(item, dict):
+            raise TaxonomyError(f"{entry}: must be a table")
+        ident = str(item.get("id", "")).strip()
+        if not _ID.match(ident):
+            raise TaxonomyError(f"{entry}: id {ident!r} must be lower-case letters, digits and _ (starting with a letter)")
+        if ident in seen:
+            raise TaxonomyError(f"{entry}: duplicate id {ident!r}")
+        seen.add(ident)
+        if not str(item.get("label_ja", "")).strip():
+            raise TaxonomyError(f"{entry} ({ident}): needs label_ja")
+        words = item.get(list_key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise TaxonomyError(f"{entry} ({ident}): {list_key} must be a list of non-empty strings")
+        unknown = set(item) - {"id", "label_ja", "label_en", "description", list_key}
+        if unknown:
+            raise TaxonomyError(f"{entry} ({ident}): unknown keys {sorted(unknown)}")
+        out.append(cls(id=ident, label_ja=str(item["label_ja"]), label_en=str(item.get("label_en", "")),
+                       description=str(item.get("description", "")), **{list_key: tuple(w.strip() for w in words)}))
+    return out

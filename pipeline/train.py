@@ -1,0 +1,240 @@
+"""Training data assembly and model fitting.
+
+A labelled frame has the columns ``consultation_id, row_no, opinion, response, theme, response_type, source``
+(``source`` is ``real`` for consultation rows and ``authored`` for the taxonomy's own examples, which train the
+model but are never counted as test cases).
+"""
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .errors import InputError
+from .ingest import read_document, resolve_responses
+from .ingest.tables import (
+    RESPONSE_COLUMNS, RESPONSE_TYPE_COLUMNS, TEXT_COLUMNS, THEME_COLUMNS, find_column, read_table,
+)
+from .models import TaxonomyClassifier
+from .taxonomy import Taxonomy, load_taxonomy
+from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
+
+LABELLED_COLUMNS = ["consultation_id", "row_no", "opinion", "response", "theme", "response_type", "source"]
+DEFAULT_PARAMS = {
+    "theme": {"C": 10.0, "keyword_weight": 1.0, "taxonomy_weight": 0.3},
+    "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
+    "response_type_from_opinion": {"C": 1.0},
+}
+REVIEW_MARGIN = 0.1
+
+
+@dataclass
+class PubcomModel:
+    """A trained model: theme and response-type estimators, their taxonomy, and the card that describes them."""
+
+    taxonomy: Taxonomy
+    theme: TaxonomyClassifier | None
+    response_type: TaxonomyClassifier | None
+    response_type_from_opinion: TaxonomyClassifier | None
+    card: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def review_threshold(self) -> float:
+        return float(self.card.get("needs_review", {}).get("threshold", 0.5))
+
+    @property
+    def review_margin(self) -> float:
+        return float(self.card.get("needs_review", {}).get("margin", REVIEW_MARGIN))
+
+    def score(self, data, **options):
+        """Score texts or a DataFrame; see `pipeline.score.score_frame` for the output contract."""
+        from .score import score_frame
+
+        return score_frame(self, data, **options)
+
+
+def load_examples(path: Path | str | None = None) -> pd.DataFrame:
+    """The authored examples shipped with a taxonomy (``<taxonomy>.examples.csv``); empty when there are none."""
+    path = Path(path) if path else config.DEFAULT_EXAMPLES
+    if not path.exists():
+        return pd.DataFrame(columns=LABELLED_COLUMNS)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.rename(columns={"example_id": "row_no"})
+    frame["consultation_id"] = "authored:" + path.stem
+    frame["source"] = "authored"
+    return frame[[c for c in LABELLED_COLUMNS if c in frame.columns]].copy()
+
+
+def embedded_labelled() -> pd.DataFrame:
+    """The embedded Otaru consultation joined with its labels."""
+    document = read_document(config.DEFAULT_DOCUMENT)
+    return join_labels(document.records, config.DEFAULT_LABELS)
+
+
+def join_labels(records: pd.DataFrame, labels_path: Path | str) -> pd.DataFrame:
+    """Join ingested records with a labels file on row_no (and consultation_id when the labels carry it)."""
+    labels = read_table(labels_path)
+    if "row_no" not in labels.columns:
+        raise InputError(f"{labels_path}: a labels file needs a row_no column (columns: {', '.join(labels.columns)})")
+    labels["row_no"] = pd.to_numeric(labels["row_no"], errors="coerce")
+    keys = ["row_no"] + (["consultation_id"] if "consultation_id" in labels.columns else [])
+    frame = records.copy()
+    frame["row_no"] = pd.to_numeric(frame["row_no"], errors="coerce")
+    frame["response"] = resolve_responses(frame)  # a shared reply cell answers each of its rows
+    merged = frame.merge(labels.drop(columns=[c for c in ("opinion", "response") if c in labels.columns]), on=keys, how="left")
+    unmatched = merged["theme"].isna().sum() if "theme" in merged.columns else len(merged)
+    if unmatched == len(merged):
+        raise InputError(f"{labels_path}: no label row matches the records' row numbers")
+    merged["source"] = "real"
+    return merged
+
+
+def read_labelled(inputs=(), *, labels=None, text_column=None, response_column=None, theme_column=None,
+                  response_type_column=None, sheet=None) -> pd.DataFrame:
+    """Labelled rows from tables (CSV / XLSX / review sheets) or ingested records + `labels`; none: the embedded data."""
+    if not inputs:
+        return _standard(embedded_labelled())
+    frames = []
+    for path in map(Path, inputs):
+        if labels is not None:
+            records = read_document(path).records if not path.name.endswith(".records.csv") else read_table(path)
+            frame = join_labels(records, labels)
+        else:
+            frame = read_table(path, sheet=sheet)
+            if "consultation_id" not in frame.columns:
+                frame["consultation_id"] = path.stem.replace(".records", "").replace(".scored", "")
+        source = str(path)
+        rename = {
+            find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column"): "opinion",
+        }
+        for given, cands, target, option in (
+            (response_column, RESPONSE_COLUMNS, "response", "--response-column"),
+            (theme_column, THEME_COLUMNS, "theme", "--theme-column"),
+            (response_type_column, RESPONSE_TYPE_COLUMNS, "response_type", "--response-type-column"),
+        ):
+            found = find_column(frame, given, cands, what=target, source=source, option=option, required=bool(given))
+            if found:
+                rename[found] = target
+        frame = frame.rename(columns=rename)
+        if "theme" not in frame.columns and "response_type" not in frame.columns:
+            raise InputError(f"{source}: no label columns (theme / response_type); pass --theme-column or --labels")
+        frame["source"] = "real"
+        frames.append(frame)
+    return _standard(pd.concat(frames, ignore_index=True))
+
+
+def _standard(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in LABELLED_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    if frame["row_no"].eq("").all():
+        frame["row_no"] = range(1, len(frame) + 1)
+    for column in ("opinion", "response", "theme", "response_type"):
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
+    extra = [c for c in frame.columns if c not in LABELLED_COLUMNS]
+    return frame[LABELLED_COLUMNS + extra].reset_index(drop=True)
+
+
+def fit_estimators(train: pd.DataFrame, taxonomy: Taxonomy, *, tokenizer=None, params=None) -> dict:
+    """Fit the three estimators on what the labels have: themes, response types, or both."""
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    tokenizer = tokenizer or JapaneseTokenizer(normalized=True, cache_size=50_000)
+    fitted = {"theme": None, "response_type": None, "response_type_from_opinion": None}
+    themed = train[train["theme"] != ""]
+    if themed["theme"].nunique() >= 1:
+        fitted["theme"] = TaxonomyClassifier(taxonomy=taxonomy, target="theme", tokenizer=tokenizer, **params["theme"]).fit(
+            themed["opinion"].tolist(), themed["theme"].tolist())
+    typed = train[(train["response_type"] != "")]
+    replied = typed[typed["response"] != ""]
+    if len(replied):
+        fitted["response_type"] = TaxonomyClassifier(taxonomy=taxonomy, target="response_type", tokenizer=tokenizer,
+                                                     **params["response_type"]).fit(replied["response"].tolist(), replied["response_type"].tolist())
+    if typed["response_type"].nunique() >= 2:
+        fitted["response_type_from_opinion"] = TaxonomyClassifier(
+            taxonomy=taxonomy, target="response_type", tokenizer=tokenizer, use_taxonomy=False,
+            **params["response_type_from_opinion"]).fit(typed["opinion"].tolist(), typed["response_type"].tolist())
+    return fitted
+
+
+def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path | None = None,
+          examples: pd.DataFrame | str | Path | None = None, metrics: dict | None = None) -> PubcomModel:
+    """Train a model on labelled rows plus the taxonomy's authored examples; `metrics` (from `evaluate`) go on the card."""
+    taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    frame = _standard(embedded_labelled()) if frame is None else frame
+    taxonomy.check_labels(frame["theme"], kind="theme", rows=frame["row_no"])
+    taxonomy.check_labels(frame["response_type"], kind="response_type", rows=frame["row_no"])
+    authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
+    data = pd.concat([frame, authored], ignore_index=True) if len(authored) else frame
+    fitted = fit_estimators(data, taxonomy)
+    card = model_card(frame, authored, taxonomy, metrics or {})
+    return PubcomModel(taxonomy=taxonomy, card=card, **fitted)
+
+
+def default_examples(taxonomy: Taxonomy, path=None) -> pd.DataFrame:
+    """Authored examples beside the taxonomy file (``<name>.examples.csv``), or the file given."""
+    if path is None and taxonomy.path:
+        path = Path(taxonomy.path).with_suffix("").with_suffix(".examples.csv")
+    examples = load_examples(path) if path else pd.DataFrame(columns=LABELLED_COLUMNS)
+    if len(examples):
+        taxonomy.check_labels(examples["theme"], kind="theme", rows=examples["row_no"])
+        taxonomy.check_labels(examples["response_type"], kind="response_type", rows=examples["row_no"])
+    return _standard(examples) if len(examples) else examples
+
+
+def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, metrics: dict) -> dict:
+    import hashlib
+
+    import fugashi
+    import sklearn
+
+    data_hash = hashlib.sha256(frame[LABELLED_COLUMNS].to_csv(index=False).encode("utf-8")).hexdigest()
+    review = metrics.get("needs_review", {"threshold": 0.5, "margin": REVIEW_MARGIN, "chosen_by": "default"})
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "training_data": {
+            "sha256": data_hash,
+            "rows": int(len(frame)),
+            "authored_examples": int(len(authored)),
+            "consultations": sorted(frame["consultation_id"].astype(str).unique().tolist()),
+            "theme_counts": _counts(frame["theme"]),
+            "response_type_counts": _counts(frame["response_type"]),
+        },
+        "taxonomy": taxonomy.card(),
+        "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
+        "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION},
+        "versions": _versions(fugashi, sklearn),
+        "random_state": config.RANDOM_STATE,
+        "needs_review": review,
+        "metrics": {k: v for k, v in metrics.items() if k != "needs_review"},
+    }
+
+
+def _counts(series: pd.Series) -> dict:
+    return {str(k): int(v) for k, v in series[series != ""].value_counts().sort_index().items()}
+
+
+def _versions(fugashi, sklearn) -> dict:
+    from importlib.metadata import version
+
+    from ._version import __version__
+
+    tagger_info = []
+    try:
+        tagger_info = [{k: v for k, v in d.items() if k != "filename"} for d in fugashi.Tagger().dictionary_info]
+    except RuntimeError:
+        pass
+    return {
+        "pubcom": __version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "fugashi": version("fugashi"),
+        "unidic-lite": version("unidic-lite"),
+        "dictionary_info": tagger_info,
+    }
