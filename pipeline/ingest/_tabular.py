@@ -16,6 +16,7 @@ from ._common import Document, build_records, clean_cell, parse_declared, reconc
 from .columns import HEADER_SEARCH_ROWS, find_header_row, is_header_row, map_columns, normalise_heading
 
 _NOTE = re.compile(r"^\s*[*＊※]")
+_ROW_NUMBER = re.compile(r"^\s*[(（]?[0-9０-９]+[)）.．]?\s*$")
 _LABELLED_NUMBER = re.compile(r"(?P<label>[^0-9０-９\s:：、，,（）()]+)[\s:：]*(?P<num>[0-9０-９,，]+)\s*(?P<unit>件|人|名|団体)")
 _PROSE_OPINIONS = re.compile(r"([0-9０-９,，]+)\s*件の(?:ご|御)?意見")
 _PROSE_SUBMITTERS = re.compile(r"([0-9０-９,，]+)\s*(人|名)(?:の方)?から")
@@ -127,14 +128,14 @@ def _classify(row: list[str], columns: dict[str, int], header_key: list[str], te
         return "blank row"
     if [normalise_heading(c) for c in row] == header_key or is_header_row(row, text_column):
         return "repeated header"
-    if _cell(row, columns.get("number")):
-        return "record"
     texts = {c for _, c in filled}
-    body = {columns["opinion"], columns.get("response")}
     if len(texts) == 1 and _NOTE.match(filled[0][1]):
         return "note"
-    # a section row spans the table (merged: its text repeated) or sits alone outside the opinion/reply cells
-    if len(texts) == 1 and (len(filled) > 1 or filled[0][0] not in body):
+    # a section row spans the table (merged: its text repeated in every cell, the number cell too) or sits
+    # alone outside the opinion / reply cells without being a row number
+    body = {columns["opinion"], columns.get("response")}
+    alone = len(filled) == 1 and filled[0][0] not in body and not _ROW_NUMBER.match(filled[0][1])
+    if len(texts) == 1 and (len(filled) > 1 or alone):
         return "section"
     return "record"
 

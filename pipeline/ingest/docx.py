@@ -36,6 +36,8 @@ def read(path: Path, *, consultation_id: str, **options) -> Document:
     document = read_grids(grids, source=str(path), consultation_id=consultation_id, text="\n".join(paragraphs),
                           **options)
     document.meta["tables"] = len(grids)
+    if paragraphs and not document.meta["title"]:
+        document.meta["title"] = paragraphs[0].strip()
     return document
 
 
