@@ -39,10 +39,11 @@ _READERS = {
     "delimited": "pipeline.ingest.delimited",
     "text": "pipeline.ingest.text",
 }
+_BINARY = {"pdf", "xlsx", "docx"}  # sniffed by signature, before every text form
 # when no sniffer claims a file (a damaged one, say) its extension names the reader, whose error then says why
 _EXTENSIONS = {
     ".txt": "text",
-    ".tsv": "text",
+    ".tsv": "delimited",
     ".csv": "delimited",
     ".pdf": "pdf",
     ".xlsx": "xlsx",
@@ -73,11 +74,14 @@ def consultation_id_from(path: Path) -> str:
 def detect_format(path: Path) -> str:
     head_bytes = path.read_bytes()[:65536]
     head = head_bytes.decode("utf-8", errors="ignore")
-    for name in _READERS:
-        module = _reader(name)
-        if module.sniff(path, head):
-            return name
     by_ext = _EXTENSIONS.get(path.suffix.lower())
+    for name in _READERS:
+        # a file named .pdf / .xlsx / .docx that no binary sniffer claims is a damaged or mislabelled document:
+        # its own reader says so, rather than a text reader making records of whatever text it holds
+        if name not in _BINARY and by_ext in _BINARY:
+            return by_ext
+        if _reader(name).sniff(path, head):
+            return name
     if by_ext:
         return by_ext
     raise InputError(f"{path}: cannot tell the document format (known: {', '.join(_READERS)}); pass --format")

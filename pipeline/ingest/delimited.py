@@ -2,8 +2,9 @@
 
 UTF-8 (with or without BOM), CP932 or EUC-JP, detected by ``encoding.decode``; comma or tab, whichever splits the
 header row into more recognised columns. Title rows above the header and quoted multi-line cells are fine.
-The tab-separated *text* form with a numbered summary block (Otaru's) is left to the ``text`` reader: this one
-claims a ``.csv`` file, or a file whose very first line is a recognised header.
+The tab-separated *text* form with a numbered summary block (Otaru's, a ``.txt``) is left to the ``text`` reader:
+this one claims a ``.csv`` or ``.tsv`` file, or a file whose header is its first line or names columns (category,
+page) that the text form does not know.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._common import Document, clean_cell
 from ._tabular import Grid, read_grids
-from .columns import find_header_row, is_header_row
+from .columns import HEADER_SEARCH_ROWS, find_header_row, match_role
 from .encoding import decode
 
 FORMAT = "delimited"
@@ -22,10 +23,21 @@ _DELIMITERS = (",", "\t", ";")
 
 
 def sniff(path: Path, head: str) -> bool:
-    if path.suffix.lower() == ".csv":
-        return "\x00" not in head[:4096]
-    first = next((line for line in head.splitlines() if line.strip()), "")
-    return any(is_header_row(next(csv.reader([first], delimiter=d), [])) for d in _DELIMITERS)
+    if "\x00" in head[:4096]:
+        return False
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return True
+    lines = [line for line in head.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
+    for delimiter in _DELIMITERS:
+        grid = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+        at = find_header_row(grid)
+        if at is not None and (at == 0 or {"category", "section"} & _roles(grid[at])):
+            return True
+    return False
+
+
+def _roles(cells: list[str]) -> set[str]:
+    return {match[0] for match in map(match_role, cells) if match}
 
 
 def read(path: Path, *, consultation_id: str, delimiter: str | None = None, **options) -> Document:
