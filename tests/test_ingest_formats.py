@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import (ROWS, build_csv, build_docx, build_html_blocks, build_html_table, build_pdf, build_scan_pdf,
                       build_xlsx)
@@ -115,6 +117,21 @@ def test_built_in_category_rules(category, expected):
 ])
 def test_wrapped_lines_join_without_space_between_japanese(first, second, joined):
     assert join_wrapped(first, second) == joined
+
+
+_JAPANESE = st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x30FA), min_size=1, max_size=8)
+
+
+@given(_JAPANESE, _JAPANESE)
+def test_join_wrapped_never_puts_a_space_between_japanese(first, second):
+    assert join_wrapped(first, second) == first + second
+
+
+@given(st.text(max_size=30))
+def test_heading_matching_is_total_and_ignores_spacing(heading):
+    match = match_role(heading)
+    assert match is None or match[0] in ("opinion", "response", "number", "category", "section")
+    assert match_role(f"\n {heading}\u3000\n") == match  # a heading wrapped or padded in its cell
 
 
 def _grade_csv(path):

@@ -14,6 +14,7 @@ from ..errors import InputError
 from ._common import Document, clean_cell
 from ._tabular import Grid, declared_from_text, finish, read_grids
 from .categories import map_category
+from .columns import find_header_row
 from .encoding import read_text
 
 FORMAT = "html"
@@ -56,15 +57,13 @@ def read(path: Path, *, consultation_id: str, **options) -> Document:
 
 
 def _has_header(grid: Grid) -> bool:
-    from .columns import find_header_row
-
     return find_header_row(grid.rows) is not None
 
 
 def _cell_text(cell) -> str:
-    html = re.sub(r"\s+", " ", cell.decode_contents())  # source line breaks are not the author's
     from bs4 import BeautifulSoup
 
+    html = re.sub(r"\s+", " ", cell.decode_contents())  # source line breaks are not the author's
     return clean_cell(BeautifulSoup(_BREAK.sub("\n", html), "html.parser").get_text())
 
 
