@@ -43,7 +43,7 @@ _BINARY = {"pdf", "xlsx", "docx"}  # sniffed by signature, before every text for
 # when no sniffer claims a file (a damaged one, say) its extension names the reader, whose error then says why
 _EXTENSIONS = {
     ".txt": "text",
-    ".tsv": "delimited",
+    ".tsv": "text",
     ".csv": "delimited",
     ".pdf": "pdf",
     ".xlsx": "xlsx",

@@ -3,7 +3,7 @@
 UTF-8 (with or without BOM), CP932 or EUC-JP, detected by ``encoding.decode``; comma or tab, whichever splits the
 header row into more recognised columns. Title rows above the header and quoted multi-line cells are fine.
 The tab-separated *text* form with a numbered summary block (Otaru's, a ``.txt``) is left to the ``text`` reader:
-this one claims a ``.csv`` or ``.tsv`` file, or a file whose header is its first line or names columns (category,
+this one claims a ``.csv`` file, or a file whose header is its first line or names columns (category,
 page) that the text form does not know.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ _DELIMITERS = (",", "\t", ";")
 def sniff(path: Path, head: str) -> bool:
     if "\x00" in head[:4096]:
         return False
-    if path.suffix.lower() in (".csv", ".tsv"):
+    if path.suffix.lower() == ".csv":
         return True
     lines = [line for line in head.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
     for delimiter in _DELIMITERS:
