@@ -21,11 +21,21 @@ def _say(message: str) -> None:
 
 # ---------------------------------------------------------------- ingest
 def _add_ingest(sub) -> None:
+    from .ingest import formats  # a plain table: importing it loads no reader library
+
     p = sub.add_parser("ingest", help="read published result documents into records CSV + meta JSON")
     p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="document(s) to read")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed/)")
     p.add_argument("--id", dest="consultation_id", default=None, help="consultation id (default: from the file name)")
-    p.add_argument("--format", default=None, help="force a reader (default: detected)")
+    p.add_argument("--format", default=None, choices=formats(),
+                   help=f"force a reader: {', '.join(formats())} (default: detected from content, then extension)")
+    p.add_argument("--sheet", default=None, help="xlsx: read only this sheet (default: all sheets)")
+    p.add_argument("--text-column", default=None, metavar="HEADING",
+                   help="the heading of the opinion column, when it is not recognised")
+    p.add_argument("--response-column", default=None, metavar="HEADING",
+                   help="the heading of the reply column, when it is not recognised")
+    p.add_argument("--categories", type=Path, default=None, metavar="FILE",
+                   help="TOML with a [response_categories] table: \"category as written\" = \"adopted|future|kept\"")
     p.set_defaults(func=_cmd_ingest)
 
 
@@ -38,11 +48,15 @@ def _cmd_ingest(args) -> int:
     out = args.out or config.PROCESSED_DIR
     for source in args.sources:
         document, records_path, meta_path = ingest(
-            source, out, format=args.format, consultation_id=args.consultation_id
+            source, out, format=args.format, consultation_id=args.consultation_id, sheet=args.sheet,
+            text_column=args.text_column, response_column=args.response_column, category_map=args.categories,
         )
         rec = document.meta.get("reconciliation", {})
         for mismatch in rec.get("mismatches", []):
             _say(f"warning: {source}: {mismatch['message']}")
+        for item in document.meta.get("unmapped_categories", []):
+            _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
+                 "map it with --categories FILE")
         print(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
               f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
     return 0

@@ -16,6 +16,7 @@ import pandas as pd
 from .._io import write_csv, write_json
 from ..errors import InputError
 from ._common import RECORD_COLUMNS, Document, file_sha256, resolve_responses
+from .categories import apply_categories
 
 __all__ = [
     "Document",
@@ -28,9 +29,29 @@ __all__ = [
     "resolve_responses",
 ]
 
-# format name -> module; order is the order of content sniffing
-_READERS = {"text": "pipeline.ingest.text"}
-_EXTENSIONS = {".txt": "text", ".tsv": "text"}
+# format name -> module; order is the order of content sniffing: binary signatures first, then markup, and the
+# generic text forms last so that a CSV or web page is never taken for the Otaru-style text form.
+_READERS = {
+    "pdf": "pipeline.ingest.pdf",
+    "xlsx": "pipeline.ingest.xlsx",
+    "docx": "pipeline.ingest.docx",
+    "html": "pipeline.ingest.html",
+    "delimited": "pipeline.ingest.delimited",
+    "text": "pipeline.ingest.text",
+}
+_BINARY = {"pdf", "xlsx", "docx"}  # sniffed by signature, before every text form
+# when no sniffer claims a file (a damaged one, say) its extension names the reader, whose error then says why
+_EXTENSIONS = {
+    ".txt": "text",
+    ".tsv": "text",
+    ".csv": "delimited",
+    ".pdf": "pdf",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def formats() -> list[str]:
@@ -53,18 +74,27 @@ def consultation_id_from(path: Path) -> str:
 def detect_format(path: Path) -> str:
     head_bytes = path.read_bytes()[:65536]
     head = head_bytes.decode("utf-8", errors="ignore")
-    for name in _READERS:
-        module = _reader(name)
-        if module.sniff(path, head):
-            return name
     by_ext = _EXTENSIONS.get(path.suffix.lower())
+    for name in _READERS:
+        # a file named .pdf / .xlsx / .docx that no binary sniffer claims is a damaged or mislabelled document:
+        # its own reader says so, rather than a text reader making records of whatever text it holds
+        if name not in _BINARY and by_ext in _BINARY:
+            return by_ext
+        if _reader(name).sniff(path, head):
+            return name
     if by_ext:
         return by_ext
     raise InputError(f"{path}: cannot tell the document format (known: {', '.join(_READERS)}); pass --format")
 
 
-def read_document(path: Path | str, *, format: str | None = None, consultation_id: str | None = None, **options) -> Document:
-    """Read one published document into records and meta; raises InputError with a one-line reason."""
+def read_document(path: Path | str, *, format: str | None = None, consultation_id: str | None = None,
+                  category_map: Path | str | None = None, **options) -> Document:
+    """Read one published document into records and meta; raises InputError with a one-line reason.
+
+    Options (``None`` means unset): ``sheet`` (xlsx), ``text_column`` / ``response_column`` (a heading that
+    overrides the recognised opinion / reply column), ``category_map`` (a TOML file extending the mapping of the
+    document's own categories to response types, see ``pipeline.ingest.categories``).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -74,7 +104,11 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
         raise InputError(f"{path}: the file is empty")
     name = format or detect_format(path)
     cid = consultation_id or consultation_id_from(path)
+    options = {key: value for key, value in options.items() if value is not None}
     document = _reader(name).read(path, consultation_id=cid, **options)
+    records, unmapped = apply_categories(document.records, category_map)
+    document.records = records
+    document.meta["unmapped_categories"] = unmapped
     document.meta = {
         "consultation_id": cid,
         "source_file": path.name,
