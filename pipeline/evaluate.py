@@ -8,7 +8,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import GroupKFold, LeaveOneOut, StratifiedKFold
 
 from . import config
-from .models import TaxonomyClassifier
+from .models import TaxonomyClassifier, softmax
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
 from .train import DEFAULT_PARAMS, REVIEW_MARGIN
@@ -77,8 +77,7 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
     if len(rows) < 2 or rows[label_col].nunique() < 2:
         return rows, None
     preds = {name: np.empty(len(rows), dtype=object) for name in ("model", "majority", "keywords_only", "no_taxonomy")}
-    proba = np.zeros(len(rows))
-    second = np.zeros(len(rows))
+    scores = np.zeros((len(rows), len(_label_set(taxonomy, key))))
     for train_idx, test_idx in _splits(rows, rows[label_col], cv, group_column):
         train = rows.iloc[train_idx]
         test_texts = rows.iloc[test_idx][text_col].tolist()
@@ -87,10 +86,11 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
         else:
             fit_rows = train
         model = _estimator("model", key, taxonomy, tokenizer).fit(fit_rows[text_col].tolist(), fit_rows[label_col].tolist())
-        p = model.predict_proba(test_texts)
-        order = np.sort(p, axis=1)
-        preds["model"][test_idx] = model.classes_[p.argmax(axis=1)]
-        proba[test_idx], second[test_idx] = order[:, -1], order[:, -2] if p.shape[1] > 1 else 0
+        d = model.decision_function(test_texts)
+        preds["model"][test_idx] = model.classes_[d.argmax(axis=1)]
+        columns = [_label_set(taxonomy, key).index(c) for c in model.classes_]
+        scores[np.ix_(test_idx, columns)] = d
+        scores[np.ix_(test_idx, [i for i in range(scores.shape[1]) if i not in columns])] = -1e9
         preds["majority"][test_idx] = train[label_col].value_counts().idxmax()
         if key != "response_type_from_opinion":
             baseline = _estimator("keywords_only", key, taxonomy, tokenizer).fit([], [])
@@ -100,8 +100,26 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
             preds["no_taxonomy"][test_idx] = plain.predict(test_texts)
         else:
             preds["no_taxonomy"][test_idx] = train[label_col].iloc[0]
-    rows = rows.assign(pred=preds["model"], pred_score=proba, pred_margin=proba - second)
+    rows = rows.assign(pred=preds["model"])
+    rows.attrs["scores"], rows.attrs["labels"] = scores, _label_set(taxonomy, key)
     return rows, preds
+
+
+def _label_set(taxonomy, key) -> list[str]:
+    return sorted(taxonomy.theme_ids if TARGETS[key][0] == "theme" else taxonomy.response_type_ids)
+
+
+def fit_temperature(scores, truth, labels) -> float:
+    """The softmax temperature that minimises the log-loss of out-of-fold scores (a one-parameter calibration
+    that never changes which class wins)."""
+    index = np.array([labels.index(t) for t in truth])
+    best_t, best_loss = 1.0, np.inf
+    for t in np.exp(np.linspace(np.log(0.25), np.log(8.0), 49)):
+        p = softmax(scores, t)
+        loss = -np.mean(np.log(np.clip(p[np.arange(len(index)), index], 1e-12, None)))
+        if loss < best_loss:
+            best_t, best_loss = float(t), loss
+    return round(best_t, 4)
 
 
 def review_threshold(correct, score) -> dict:
@@ -140,10 +158,13 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
                    "accuracy": round(float(accuracy_score(truth, p)), 4)}
             for name, p in preds.items() if name != "model" and not (name == "keywords_only" and key == "response_type_from_opinion")
         }
+        temperature = fit_temperature(rows.attrs["scores"], truth, rows.attrs["labels"])
+        top = softmax(rows.attrs["scores"], temperature).max(axis=1)
+        correct = rows["pred"].to_numpy() == truth.to_numpy()
+        metrics["calibration"] = {"temperature": temperature, **calibration(correct, top),
+                                  "uncalibrated": calibration(correct, softmax(rows.attrs["scores"]).max(axis=1))}
         if key == "theme":
-            correct = rows["pred"].to_numpy() == truth.to_numpy()
-            out["needs_review"] = review_threshold(correct, rows["pred_score"])
-            metrics["calibration"] = calibration(correct, rows["pred_score"])
+            out["needs_review"] = review_threshold(correct, top)
         if "consultation_id" in rows and rows["consultation_id"].nunique() > 1:
             metrics["per_consultation"] = {
                 cid: {"n": int(len(g)), "accuracy": round(float((g["pred"] == g[TARGETS[key][0]]).mean()), 4),

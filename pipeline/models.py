@@ -22,6 +22,13 @@ def _knowledge(taxonomy, target: str):
     return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
 
 
+def softmax(scores, temperature: float = 1.0):
+    z = np.asarray(scores, dtype=float) / max(float(temperature), 1e-6)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     """TF-IDF over lemmas + keyword-match columns -> logistic regression, with the taxonomy as extra training
     documents (its descriptions and each keyword, down-weighted).
@@ -36,10 +43,12 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     keyword_weight : scale of the keyword-match columns against the TF-IDF columns.
     taxonomy_weight : sample weight of each taxonomy pseudo-document (an example weighs 1).
     ngram_range : token n-grams for TF-IDF.
+    temperature : divides the decision scores before the softmax; chosen on out-of-fold predictions by
+        `pipeline.evaluate.fit_temperature` so that the probabilities are calibrated (1.0: as fitted).
     """
 
     def __init__(self, *, taxonomy=None, target="theme", tokenizer=None, use_taxonomy=True, C=10.0,
-                 keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), random_state=0):
+                 keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), temperature=1.0, random_state=0):
         self.taxonomy = taxonomy
         self.target = target
         self.tokenizer = tokenizer
@@ -48,6 +57,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.keyword_weight = keyword_weight
         self.taxonomy_weight = taxonomy_weight
         self.ngram_range = ngram_range
+        self.temperature = temperature
         self.random_state = random_state
 
     def _docs(self, X, y, sample_weight):
@@ -91,9 +101,14 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             return words
         return sp.hstack([words, self.matcher_.transform(texts) * self.keyword_weight], format="csr")
 
-    def predict_proba(self, X):
+    def decision_function(self, X):
+        """Class scores (n_samples, n_classes) before the softmax."""
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict_proba(self._matrix([normalize(x) for x in X]))
+        scores = self.classifier_.decision_function(self._matrix([normalize(x) for x in X]))
+        return np.column_stack([-scores, scores]) / 2 if scores.ndim == 1 else scores
+
+    def predict_proba(self, X):
+        return softmax(self.decision_function(X), self.temperature)
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

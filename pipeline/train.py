@@ -86,7 +86,10 @@ def join_labels(records: pd.DataFrame, labels_path: Path | str) -> pd.DataFrame:
     frame = records.copy()
     frame["row_no"] = pd.to_numeric(frame["row_no"], errors="coerce")
     frame["response"] = resolve_responses(frame)  # a shared reply cell answers each of its rows
-    merged = frame.merge(labels.drop(columns=[c for c in ("opinion", "response") if c in labels.columns]), on=keys, how="left")
+    labels = labels.drop(columns=[c for c in ("opinion", "response") if c in labels.columns])
+    # the labels file wins over what the document itself carried (e.g. a response_type mapped from its categories)
+    frame = frame.drop(columns=[c for c in labels.columns if c in frame.columns and c not in keys])
+    merged = frame.merge(labels, on=keys, how="left")
     unmatched = merged["theme"].isna().sum() if "theme" in merged.columns else len(merged)
     if unmatched == len(merged):
         raise InputError(f"{labels_path}: no label row matches the records' row numbers")
@@ -172,6 +175,10 @@ def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path 
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     data = pd.concat([frame, authored], ignore_index=True) if len(authored) else frame
     fitted = fit_estimators(data, taxonomy)
+    for key, estimator in fitted.items():  # calibrate with the temperature cross-validation chose
+        temperature = (metrics or {}).get(key, {}).get("calibration", {}).get("temperature")
+        if estimator is not None and temperature:
+            estimator.set_params(temperature=temperature)
     card = model_card(frame, authored, taxonomy, metrics or {})
     return PubcomModel(taxonomy=taxonomy, card=card, **fitted)
 
