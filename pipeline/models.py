@@ -111,7 +111,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         return softmax(self.decision_function(X), self.temperature)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def evidence(self, text: str, label, k: int = 5) -> list[str]:
         """The words that pushed `text` towards `label` most (matched keywords first), in Japanese."""

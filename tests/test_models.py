@@ -1,0 +1,88 @@
+"""The estimator contract, learning from the taxonomy, and a joblib round trip of the whole fitted model."""
+from __future__ import annotations
+
+import io
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from pipeline.models import TaxonomyClassifier, softmax
+from pipeline.taxonomy import load_taxonomy
+from pipeline.train import train
+
+TEXTS = ["高齢者向けのスマホ教室を増やしてほしい", "電子申請で手続を完結させてほしい", "職員のテレワークを進めてほしい",
+         "窓口に行かずに申請したい", "スマホが使えない母が心配", "在宅勤務の環境を整えるべき"]
+LABELS = ["digital_divide", "online_procedures", "workstyle", "online_procedures", "digital_divide", "workstyle"]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+def test_init_stores_params_only_and_get_params_round_trips(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy, C=3.0, keyword_weight=2.0)
+    params = est.get_params()
+    assert params["C"] == 3.0 and params["keyword_weight"] == 2.0
+    assert TaxonomyClassifier(**params).get_params() == params
+    assert not hasattr(est, "classifier_")
+    with pytest.raises(NotFittedError):
+        est.predict(["テスト"])
+
+
+def test_fit_returns_self_and_clone_is_unfitted(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy)
+    assert est.fit(TEXTS, LABELS) is est
+    assert not hasattr(clone(est), "classifier_")
+
+
+def test_every_theme_is_predictable_from_the_taxonomy_alone(taxonomy):
+    """With no examples at all, the keywords and descriptions still cover every theme, `other` included."""
+    est = TaxonomyClassifier(taxonomy=taxonomy).fit([], [])
+    assert list(est.classes_) == sorted(taxonomy.theme_ids)
+    assert est.predict(["マイナンバーカードの暗証番号"])[0] == "mynumber_auth"
+    assert est.predict(["オープンデータのカタログを公開してほしい"])[0] == "gis_opendata"
+
+
+def test_labels_outside_the_taxonomy_are_refused(taxonomy):
+    from pipeline.errors import TaxonomyError
+
+    with pytest.raises(TaxonomyError, match="'weather'"):
+        TaxonomyClassifier(taxonomy=taxonomy).fit(["雪"], ["weather"])
+
+
+def test_plain_baseline_needs_two_labels():
+    with pytest.raises(ValueError, match="at least two"):
+        TaxonomyClassifier(use_taxonomy=False).fit(["a", "b"], ["x", "x"])
+
+
+def test_probabilities_and_temperature(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy).fit(TEXTS, LABELS)
+    p = est.predict_proba(TEXTS)
+    assert p.shape == (len(TEXTS), len(taxonomy.theme_ids)) and np.allclose(p.sum(axis=1), 1)
+    hot = est.set_params(temperature=4.0).predict_proba(TEXTS)
+    assert (hot.max(axis=1) < p.max(axis=1)).all()  # a higher temperature is less sure, same winner
+    assert (hot.argmax(axis=1) == p.argmax(axis=1)).all()
+
+
+def test_softmax_is_stable():
+    assert np.allclose(softmax(np.array([[1000.0, 0.0]])), [[1.0, 0.0]])
+
+
+def test_evidence_is_japanese_words(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy).fit(TEXTS, LABELS)
+    words = est.evidence("一人暮らしの高齢者はスマホの使い方がわからない", "digital_divide", k=5)
+    assert 1 <= len(words) <= 5 and any("高齢" in w for w in words)
+
+
+def test_whole_model_joblib_round_trip():
+    model = train()
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    loaded = joblib.load(buffer)
+    texts = ["窓口での本人確認が不安です", "ハザードマップをスマホで見たい"]
+    assert loaded.score(texts).equals(model.score(texts))

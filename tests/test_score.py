@@ -1,0 +1,104 @@
+"""Scoring: the output contract, every row in order, empty and unusable rows flagged, files in and out."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.registry import save_model
+from pipeline.score import PRED_COLUMNS, read_input
+from pipeline.train import train
+
+COMMENTS = ["マイナンバーカードの手続をオンラインでできるようにしてほしい", "", "高齢の母は携帯電話を持っていません",
+            "hello world", "庁内の会議資料を紙で配るのをやめてはどうか"]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return save_model(train(), tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def model(model_dir):
+    from pipeline.registry import load_model
+
+    return load_model(model_dir)
+
+
+def test_contract_columns_and_order(model):
+    scored = model.score(pd.DataFrame({"No": [10, 11, 12, 13, 14], "ご意見": COMMENTS}))
+    assert list(scored.columns) == ["No", "ご意見", *PRED_COLUMNS]
+    assert scored["No"].tolist() == [10, 11, 12, 13, 14]
+    assert scored.at[0, "pred_theme"] in ("mynumber_auth", "online_procedures")
+    assert scored.at[2, "pred_theme"] == "digital_divide"
+    assert scored.at[0, "pred_response_basis"] == "opinion"
+
+
+@pytest.mark.parametrize("index, reason", [(1, "empty text"), (3, "not Japanese")])
+def test_unusable_rows_kept_and_flagged(model, index, reason):
+    scored = model.score(COMMENTS)
+    assert len(scored) == len(COMMENTS)
+    assert scored.at[index, "needs_review"]
+    assert reason in scored.at[index, "review_reason"]
+
+
+def test_reply_basis_when_a_reply_exists(model):
+    frame = pd.DataFrame({"opinion": ["用語の説明を加えてほしい", "窓口を残してほしい"],
+                          "response": ["御意見を踏まえ、用語解説を追加いたします。", ""]})
+    scored = model.score(frame, response_column="response")
+    assert scored["pred_response_basis"].tolist() == ["reply", "opinion"]
+    assert scored.at[0, "pred_response_type"] == "adopted"
+
+
+def test_evidence_and_scores(model):
+    scored = model.score(["一人暮らしの高齢者はスマホの使い方がわからず困っている"])
+    assert scored.at[0, "evidence"]
+    assert 0 < scored.at[0, "pred_theme_2_score"] <= scored.at[0, "pred_theme_score"] <= 1
+
+
+def test_cp932_csv_and_xlsx_with_japanese_heading(tmp_path, model_dir):
+    frame = pd.DataFrame({"番号": [1, 2, 3], "ご意見": ["電子申請を増やして", "", "ペーパーレス会議を進めて"]})
+    csv_path = tmp_path / "sjis.csv"
+    csv_path.write_bytes(frame.to_csv(index=False).encode("cp932"))
+    xlsx_path = tmp_path / "book.xlsx"
+    frame.to_excel(xlsx_path, index=False)
+    for source, out in ((csv_path, tmp_path / "a.csv"), (xlsx_path, tmp_path / "b.xlsx")):
+        assert main(["score", str(source), "--model", str(model_dir), "--out", str(out)]) == 0
+        scored = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False) if out.suffix == ".csv" else pd.read_excel(out)
+        assert scored["番号"].tolist() == [1, 2, 3]
+        assert bool(scored["needs_review"].iloc[1]) and "empty text" in str(scored["review_reason"].iloc[1])
+
+
+def test_jsonl_output(tmp_path, model_dir):
+    source = tmp_path / "lines.txt"
+    source.write_text("オープンデータを増やして\nAIの活用\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(source), "--model", str(model_dir), "--out", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_missing_text_column_lists_the_columns(tmp_path, model_dir, capsys):
+    source = tmp_path / "cols.csv"
+    source.write_text("No,件名,備考\n1,a,b\n", encoding="utf-8")
+    assert main(["score", str(source), "--model", str(model_dir)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "No, 件名, 備考" in err and "--text-column" in err
+
+
+def test_stdin_to_stdout(model_dir):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "score", "-", "--model", str(model_dir), "--out", "-"],
+                            input="マイナンバーカードの手続をオンラインで\n", capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("text,pred_theme,") and len(lines) == 2
+
+
+def test_read_input_stdin_lines():
+    import io
+
+    assert read_input("-", stdin=io.StringIO("a\nb\n"))["text"].tolist() == ["a", "b"]
