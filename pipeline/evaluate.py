@@ -8,6 +8,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import GroupKFold, LeaveOneOut, StratifiedKFold
 
 from . import config
+from ._progress import progress
 from .models import TaxonomyClassifier, softmax
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
@@ -78,7 +79,8 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
         return rows, None
     preds = {name: np.empty(len(rows), dtype=object) for name in ("model", "majority", "keywords_only", "no_taxonomy")}
     scores = np.zeros((len(rows), len(_label_set(taxonomy, key))))
-    for train_idx, test_idx in _splits(rows, rows[label_col], cv, group_column):
+    splits = list(_splits(rows, rows[label_col], cv, group_column))
+    for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}"):
         train = rows.iloc[train_idx]
         test_texts = rows.iloc[test_idx][text_col].tolist()
         if key != "response_type_from_opinion":
