@@ -8,15 +8,37 @@ from ..errors import InputError
 _CANDIDATES = ("utf-8-sig", "cp932", "euc_jp")
 
 
+# Bytes that never occur in text (controls other than tab, newlines, form feed and escape).
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_BINARY_SHARE = 0.05  # random bytes have ~11% of these; a text with a stray NUL in a cell has far fewer
+
+
+def _binary_share(data: bytes) -> float:
+    sample = data[:65536]
+    return (len(sample) - len(sample.translate(None, _BINARY_BYTES))) / max(1, len(sample))
+
+
 def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
-    """Decode bytes, trying the encodings Japanese offices use; returns (text, encoding name)."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{source}: looks like a binary file, not text (NUL bytes found)")
+    """Decode bytes, trying the encodings Japanese offices use; returns (text, encoding name).
+
+    A stray NUL or control character inside a cell is kept (the normaliser folds it later); a file where such
+    bytes are common is binary, and is refused rather than guessed at.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source}: starts like UTF-16 text but does not decode ({exc.reason})") from exc
+    share = _binary_share(data)
+    if share > _BINARY_SHARE:
+        raise InputError(f"{source}: looks like a binary file, not text ({share:.0%} control bytes)")
     for encoding in _CANDIDATES:
         try:
             return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
         except UnicodeDecodeError:
             continue
+    if b"\x00" in data:
+        raise InputError(f"{source}: looks like a binary file, not text (NUL bytes, and not UTF-8, CP932 or EUC-JP)")
     try:
         from charset_normalizer import from_bytes
 
