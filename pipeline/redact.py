@@ -164,9 +164,14 @@ def redact(text: object) -> tuple[str, dict[str, int]]:
     return text, {k: counts[k] for k in KINDS if counts[k]}
 
 
+def text_columns(frame: pd.DataFrame) -> list:
+    """The columns that hold text (object or string dtype)."""
+    return [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+
+
 def redact_frame(frame: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, dict[str, int]]:
     """A copy of `frame` with `columns` (default: every text column) redacted, and the total counts."""
-    columns = list(columns) if columns is not None else [c for c in frame.columns if frame[c].dtype == object]
+    columns = list(columns) if columns is not None else text_columns(frame)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         from .errors import InputError
@@ -188,3 +193,32 @@ def redact_frame(frame: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, dict[
 def describe(counts: dict[str, int]) -> str:
     """'氏名 2, 電話番号 1' (or 'nothing')."""
     return ", ".join(f"{MASKS[k].strip('〔〕')} {n}" for k, n in counts.items()) or "nothing"
+
+
+# meta fields that are identifiers or hashes, not text a person wrote (a SHA-256 can hold 12 digits in a row)
+_META_KEEP = frozenset({"consultation_id", "source_file", "source_sha256", "format"})
+
+
+def redact_document(document):
+    """An ingested `Document` with its records' text columns and its meta's free text masked; the counts go in
+    ``meta["redaction"]``."""
+    from .ingest import Document
+
+    columns = [c for c in ("opinion", "response", "section") if c in document.records.columns]
+    records, counts = redact_frame(document.records, columns)
+    total = Counter(counts)
+    meta = {k: (v if k in _META_KEEP else _redact_value(v, total)) for k, v in document.meta.items()}
+    meta["redaction"] = {k: total[k] for k in KINDS if total[k]}
+    return Document(records=records, meta=meta)
+
+
+def _redact_value(value, total: Counter):
+    if isinstance(value, str):
+        text, counts = redact(value)
+        total.update(counts)
+        return text
+    if isinstance(value, dict):
+        return {k: _redact_value(v, total) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, total) for v in value]
+    return value
