@@ -29,7 +29,11 @@ def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: starts like UTF-16 text but does not decode ({exc.reason})") from exc
-    share = _binary_share(data)
+    try:  # valid UTF-8 is text whatever control characters it carries: random bytes almost never are
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    share = _binary_share(data)  # the legacy encodings accept nearly any bytes: refuse what looks binary
     if share > _BINARY_SHARE:
         raise InputError(f"{source}: looks like a binary file, not text ({share:.0%} control bytes)")
     for encoding in _CANDIDATES:

@@ -15,7 +15,7 @@ from .encoding import read_text
 
 FORMAT = "text"
 _HEADER = re.compile(r"^\s*(No\.?|番号|項目番号)\s*\t", re.IGNORECASE)
-_ROW = re.compile(r"^\s*([0-9０-９]+)\s*\t(.*)$")
+_ROW = re.compile(r"^\s*([0-9０-９]+)[ \u3000]*\t(.*)$")  # not \s* before the tab: it would eat an empty cell
 _FOOTNOTE = re.compile(r"^\s*\\?[*＊※]")
 _TITLE = re.compile(r"^\s*#+\s*(.+)$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
