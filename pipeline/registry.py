@@ -3,7 +3,9 @@
 A model folder holds ``model.joblib`` (the fitted estimators) and ``card.json``. The card records the SHA-256 of
 every other file in the folder; `load_model` checks them *before* unpickling, because a joblib file can run any
 code when it is loaded: a tampered or swapped file is refused, never executed. ``models/latest`` points at the
-current model (a symlink, or a one-line text file where symlinks are not allowed).
+current model (a symlink, or a one-line text file where symlinks are not allowed). A folder whose name starts
+with a dot is an unfinished save (a process killed while writing): never listed or loaded, and removed by the
+next `save_model` once it is over an hour old. See docs/security.md for what the hashes do and do not protect.
 """
 from __future__ import annotations
 
