@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -14,6 +16,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success rename it over `path`, on error remove it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(path.parent, path.name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -23,6 +26,28 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+STALE_SECONDS = 3600
+
+
+def clean_stale(folder: Path | str, name: str | None = None, *, max_age: float = STALE_SECONDS) -> list[Path]:
+    """Remove the temporary ``.<name>.*`` files and folders (any ``.*.*`` when `name` is None) that a killed
+    process left in `folder` more than `max_age` seconds ago; younger ones may belong to a write in progress."""
+    folder = Path(folder)
+    removed = []
+    for entry in folder.glob(f".{name}.*" if name else ".*.*"):
+        try:
+            if time.time() - entry.lstat().st_mtime < max_age:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except FileNotFoundError:  # another process cleaned it first
+            continue
+        removed.append(entry)
+    return removed
 
 
 def write_text(path: Path | str, text: str, *, encoding: str = "utf-8") -> Path:

@@ -36,30 +36,45 @@ def _add_ingest(sub) -> None:
                    help="the heading of the reply column, when it is not recognised")
     p.add_argument("--categories", type=Path, default=None, metavar="FILE",
                    help="TOML with a [response_categories] table: \"category as written\" = \"adopted|future|kept\"")
+    p.add_argument("--redact", action="store_true", help="mask personal data (names, phones, addresses...) before writing")
     p.set_defaults(func=_cmd_ingest)
 
 
 def _cmd_ingest(args) -> int:
     from . import config
-    from .ingest import ingest
+    from .ingest import read_document, write_document
 
     if args.consultation_id and len(args.sources) > 1:
         raise PubcomError("--id names one consultation; give one SOURCE with it")
     out = args.out or config.PROCESSED_DIR
     for source in args.sources:
-        document, records_path, meta_path = ingest(
-            source, out, format=args.format, consultation_id=args.consultation_id, sheet=args.sheet,
+        document = read_document(
+            source, format=args.format, consultation_id=args.consultation_id, sheet=args.sheet,
             text_column=args.text_column, response_column=args.response_column, category_map=args.categories,
         )
+        if args.redact:  # mask before anything is written: nothing unmasked reaches the output folder
+            from .redact import redact_document
+
+            document = redact_document(document)
+        records_path, meta_path = write_document(document, out)
         rec = document.meta.get("reconciliation", {})
         for mismatch in rec.get("mismatches", []):
             _say(f"warning: {source}: {mismatch['message']}")
         for item in document.meta.get("unmapped_categories", []):
             _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
                  "map it with --categories FILE")
+        skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
         print(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
-              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
+              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}"
+              f"{f'; {skipped} lines outside the table listed in the meta' if skipped else ''}"
+              f"{_masked_note(document.meta)}")
     return 0
+
+
+def _masked_note(meta: dict) -> str:
+    from .redact import describe
+
+    return f"; masked: {describe(meta['redaction'])}" if "redaction" in meta else ""
 
 
 # ---------------------------------------------------------------- train / evaluate
@@ -103,7 +118,10 @@ def _cmd_train(args) -> int:
     model = train(frame, taxonomy=taxonomy, metrics=metrics)
     model_dir = save_model(model, args.out)
     theme = metrics.get("theme", {})
-    print(f"trained on {len(frame)} rows (+{model.card['training_data']['authored_examples']} authored examples); "
+    unlabelled = int(((frame["theme"] == "") & (frame["response_type"] == "")).sum())
+    print(f"read {len(frame)} rows: trained on {len(frame) - unlabelled}"
+          f"{f', {unlabelled} without a theme or response type (not used)' if unlabelled else ''} "
+          f"(+{model.card['training_data']['authored_examples']} authored examples); "
           f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
     return 0
 
@@ -153,6 +171,7 @@ def _add_score(sub) -> None:
     p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
     p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
+    p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
     p.set_defaults(func=_cmd_score)
 
 
@@ -163,15 +182,32 @@ def _cmd_score(args) -> int:
 
     model = load_model(args.model)
     frame = read_input(args.input, sheet=args.sheet)
-    id_column(frame, args.id_column)
+    id_col = id_column(frame, args.id_column)
+    _check_text_column(frame, args)
+    masked = ""
+    if args.redact:
+        from .redact import describe, redact_frame, text_columns
+
+        columns = [c for c in text_columns(frame) if c != id_col]
+        frame, counts = redact_frame(frame, columns)
+        masked = f"; masked: {describe(counts)}"
     response_column = args.response_column
     if response_column is None and "response" in frame.columns:
         response_column = "response"
     scored = model.score(frame, text_column=args.text_column, response_column=response_column)
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     written = write_output(scored, out)
-    _say(f"scored {len(scored)} of {len(frame)} rows, {int(scored['needs_review'].sum())} flagged for review -> {written}")
+    _say(f"scored {len(scored)} of {len(frame)} rows, {int(scored['needs_review'].sum())} flagged for review -> {written}"
+         f"{masked}")
     return 0
+
+
+def _check_text_column(frame, args) -> None:
+    """Name the file (not just 'input') when the opinion column is missing."""
+    from .ingest.tables import TEXT_COLUMNS, find_column
+
+    find_column(frame, args.text_column, TEXT_COLUMNS, what="opinion text", source=str(args.input),
+                option="--text-column")
 
 
 # ---------------------------------------------------------------- run / models
@@ -205,7 +241,30 @@ def _cmd_models(args) -> int:
     return 0
 
 
-_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models]
+# ---------------------------------------------------------------- redact
+def _add_redact(sub) -> None:
+    p = sub.add_parser("redact", help="mask personal data (names, phones, e-mail, addresses, My Numbers) in a table")
+    p.add_argument("input", metavar="FILE", help="CSV / XLSX / text (one comment per line), or - for stdin")
+    p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: data/processed/<name>.redacted.csv)")
+    p.add_argument("--columns", nargs="+", default=None, metavar="C", help="columns to mask (default: every text column)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.set_defaults(func=_cmd_redact)
+
+
+def _cmd_redact(args) -> int:
+    from . import config
+    from .redact import describe, redact_frame
+    from .score import read_input, write_output
+
+    frame = read_input(args.input, sheet=args.sheet)
+    masked, counts = redact_frame(frame, args.columns)
+    stem = Path(args.input).stem if args.input != "-" else "stdin"
+    written = write_output(masked, args.out or config.PROCESSED_DIR / f"{stem}.redacted.csv")
+    _say(f"redacted {len(masked)} of {len(frame)} rows, masked: {describe(counts)} -> {written}")
+    return 0
+
+
+_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models, _add_redact]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,3 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # permission denied, a folder where a file was expected, a full disk...
+        if args.verbose:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"pubcom {args.command}: error: {where}{exc.strerror or exc}")
+        return EXIT_USAGE

@@ -37,13 +37,26 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>|&(nbsp|amp|lt|gt|quot);")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"\s+")
 _LATIN = re.compile(r"[A-Z]+")
+_MAX_PASSES = 5
 
 
 def normalize(text: object) -> str:
-    """One normalised string; None and NaN give ''."""
+    """One normalised string; None and NaN give ''. Normalising again changes nothing."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    value = _MARKUP.sub(" ", str(text))
+    value = str(text)
+    # One pass can expose more work (NFKC turns ＜ｂ＞ into markup; a removed tag joins two halves of another;
+    # a variant's replacement can compose with a following combining mark): repeat until nothing changes.
+    for _ in range(_MAX_PASSES):
+        again = _normalize_once(value)
+        if again == value:
+            break
+        value = again
+    return value
+
+
+def _normalize_once(value: str) -> str:
+    value = _MARKUP.sub(" ", value)
     value = unicodedata.normalize("NFKC", value)
     value = _LATIN.sub(lambda m: m.group(0).lower(), value)
     value = _CONTROL.sub(" ", value)

@@ -3,7 +3,9 @@
 A model folder holds ``model.joblib`` (the fitted estimators) and ``card.json``. The card records the SHA-256 of
 every other file in the folder; `load_model` checks them *before* unpickling, because a joblib file can run any
 code when it is loaded: a tampered or swapped file is refused, never executed. ``models/latest`` points at the
-current model (a symlink, or a one-line text file where symlinks are not allowed).
+current model (a symlink, or a one-line text file where symlinks are not allowed). A folder whose name starts
+with a dot is an unfinished save (a process killed while writing): never listed or loaded, and removed by the
+next `save_model` once it is over an hour old. See docs/security.md for what the hashes do and do not protect.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import config
+from ._io import clean_stale
 from .errors import ModelError
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
 
@@ -43,6 +46,7 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
 
     models_dir = Path(models_dir or config.MODELS_DIR)
     models_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(models_dir)  # temporary folders of trainings killed over an hour ago
     name = name or model_name(model.taxonomy.id)
     final = models_dir / name
     while final.exists():  # two trainings in one second: never overwrite a model
@@ -55,7 +59,7 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
         joblib.dump(model, tmp / MODEL_FILE, compress=3)
         model.path = path_before
         card = {**model.card, "name": final.name, "format_version": FORMAT_VERSION,
-                "files": {MODEL_FILE: _sha256(tmp / MODEL_FILE)}}
+                "files": {f.name: _sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
         (tmp / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, final)
     except BaseException:
@@ -96,8 +100,11 @@ def resolve(path: Path | str | None = None) -> Path:
     if not path.exists() and (config.MODELS_DIR / path).exists():
         path = config.MODELS_DIR / path
     if path.is_file() and path.name == "latest":
-        return path.parent / path.read_text(encoding="utf-8").strip()
-    return path.resolve()
+        path = path.parent / path.read_text(encoding="utf-8").strip()
+    path = path.resolve()
+    if path.name.startswith("."):
+        raise ModelError(f"{path}: a temporary folder of an unfinished save, not a model")
+    return path
 
 
 def read_card(model_dir: Path | str) -> dict:
@@ -122,7 +129,13 @@ def verify(model_dir: Path, card: dict) -> None:
     files = card.get("files") or {}
     if MODEL_FILE not in files:
         raise ModelError(f"{model_dir}: the card lists no hash for {MODEL_FILE}; refusing to load it")
+    unlisted = sorted(p.name for p in model_dir.iterdir() if p.name != CARD_FILE and p.name not in files)
+    if unlisted:
+        raise ModelError(f"{model_dir}: {', '.join(unlisted)} not listed in {CARD_FILE} (added after training?); "
+                         "refusing to load the folder")
     for name, expected in files.items():
+        if Path(name).name != name or name in (".", ".."):
+            raise ModelError(f"{model_dir}: the card lists {name!r}, which is not a file name in the folder")
         path = model_dir / name
         if not path.exists():
             raise ModelError(f"{model_dir}: {name} is missing")
@@ -165,6 +178,8 @@ def list_models(models_dir: Path | str | None = None) -> list[dict]:
         pass
     rows = []
     for folder in sorted(models_dir.glob("*/" + CARD_FILE)):
+        if folder.parent.name.startswith(".") or folder.parent.is_symlink():  # an unfinished save; `latest`
+            continue
         card = read_card(folder.parent)
         theme = card.get("metrics", {}).get("theme", {})
         rows.append({"name": folder.parent.name, "latest": folder.parent.name == latest,

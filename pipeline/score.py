@@ -74,7 +74,9 @@ def _predict_themes(model, texts, k) -> dict:
         first, second = order[row, 0], order[row, 1] if proba.shape[1] > 1 else order[row, 0]
         cols["pred_theme"][i], cols["pred_theme_score"][i] = classes[first], round(float(proba[row, first]), 4)
         cols["pred_theme_2"][i], cols["pred_theme_2_score"][i] = classes[second], round(float(proba[row, second]), 4)
-        cols["evidence"][i] = "、".join(model.theme.evidence(texts[i], classes[first], k=k))
+    evidence = model.theme.evidence_many([texts[i] for i in usable], [cols["pred_theme"][i] for i in usable], k=k)
+    for i, words in zip(usable, evidence):
+        cols["evidence"][i] = "、".join(words)
     return cols
 
 

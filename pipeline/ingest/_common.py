@@ -23,6 +23,8 @@ RECORD_COLUMNS = [
 _TAG = re.compile(r"<\s*/?\s*(p|br|div|span|li|ul|ol|td|tr|b|i|u|strong|em|font)\b[^>]*>", re.IGNORECASE)
 _PARA_BREAK = re.compile(r"<\s*(/p|br\s*/?|/div|/li)\s*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+# Control characters (NUL, escape, form feed...) that a cell can carry from a broken export: folded to a space.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # 「(2件)」: this row stands for N opinions of the same content.
 _COUNT_MARK = re.compile(r"[(（]\s*([0-9０-９]+)\s*件\s*[)）]")
 
@@ -57,6 +59,7 @@ def clean_cell(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", text)
     text = _PARA_BREAK.sub("\n", text)
     text = _TAG.sub("", text)
     text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")

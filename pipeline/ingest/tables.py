@@ -49,9 +49,14 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
     if path.is_dir():
         raise InputError(f"{path}: is a folder; name a file")
     suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if suffix in (".xlsx", ".xlsm"):
+        if not data:
+            raise InputError(f"{path}: the file is empty (expected an XLSX workbook)")
         return _read_xlsx(path, sheet)
-    data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     text, _ = decode(data, source=str(path))
@@ -68,7 +73,7 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False, engine="openpyxl")
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
     except Exception as exc:  # openpyxl raises zipfile / KeyError / XML errors on broken files

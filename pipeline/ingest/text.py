@@ -15,9 +15,10 @@ from .encoding import read_text
 
 FORMAT = "text"
 _HEADER = re.compile(r"^\s*(No\.?|番号|項目番号)\s*\t", re.IGNORECASE)
-_ROW = re.compile(r"^\s*([0-9０-９]+)\s*\t(.*)$")
+_ROW = re.compile(r"^\s*([0-9０-９]+)[ \u3000]*\t(.*)$")  # not \s* before the tab: it would eat an empty cell
 _FOOTNOTE = re.compile(r"^\s*\\?[*＊※]")
 _TITLE = re.compile(r"^\s*#+\s*(.+)$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -30,7 +31,8 @@ def read(path: Path, *, consultation_id: str, **_options) -> Document:
     text = read_text(path)
     title, declared, rows, footnotes, skipped = "", {}, [], [], []
     in_table = False
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # only CR / LF end a line: str.splitlines would also break at \x0b, \x1c-\x1e, \x85 and \u2028 inside a cell
+    for line_no, line in enumerate(_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         if _HEADER.match(line):
