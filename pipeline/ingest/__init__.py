@@ -36,8 +36,8 @@ _READERS = {
     "xlsx": "pipeline.ingest.xlsx",
     "docx": "pipeline.ingest.docx",
     "html": "pipeline.ingest.html",
+    "text": "pipeline.ingest.text",  # before delimited: a .txt in the published tab form is this reader's
     "delimited": "pipeline.ingest.delimited",
-    "text": "pipeline.ingest.text",
 }
 _BINARY = {"pdf", "xlsx", "docx"}  # sniffed by signature, before every text form
 # when no sniffer claims a file (a damaged one, say) its extension names the reader, whose error then says why

@@ -23,6 +23,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def sniff(path: Path, head: str) -> bool:
     """Tab-separated rows with a numbered first cell and a No. header somewhere near the top."""
+    if path.suffix.lower() in (".csv", ".tsv"):  # exports with quoting and category columns: the delimited reader
+        return False
     lines = head.splitlines()
     return any(_HEADER.match(line) for line in lines) and sum(bool(_ROW.match(line)) for line in lines) >= 1
 
