@@ -18,6 +18,7 @@ FONT = "IPAexGothic"
 WIDTH = 9.0  # inches; at DPI this is 1350 px, readable on a page and in a slide
 DPI = 150
 BAR = "#3b6ea5"
+GREY = "#9a9a9a"
 PALETTE = ["#3b6ea5", "#e07b39", "#5a9e6f", "#b5545c", "#8a6bb0", "#8c7a5b"]
 
 
@@ -47,8 +48,9 @@ def theme_chart(distribution, title: str = ""):
         table = table.iloc[::-1]  # barh draws the first row at the bottom
         figure = _figure(0.38 * len(table) + 1.3)
         ax = figure.add_subplot()
-        bars = ax.barh(table["label"], table["opinions"], color=BAR)
-        ax.bar_label(bars, labels=[f"{n}件 ({s:.0%})" for n, s in zip(table["opinions"], table["share"])],
+        colors = [GREY if t == "(unscored)" else BAR for t in table["theme"]]  # 未分類 is not a theme
+        bars = ax.barh(table["label"], table["opinions"], color=colors)
+        ax.bar_label(bars, labels=[f"{n}件 ({s:.0%})" if n else "" for n, s in zip(table["opinions"], table["share"])],
                      padding=3, fontsize=9)
         ax.set_xlabel("意見数（件）")
         ax.set_xlim(0, max(1, table["opinions"].max()) * 1.22)  # room for the bar labels
