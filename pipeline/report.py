@@ -215,7 +215,7 @@ def headline(c: Consultation) -> dict:
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
-            "review_share": float(f["needs_review"].mean()) if c.has_review and len(f) else None}
+            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None}
 
 
 # ---------------------------------------------------------------- drift

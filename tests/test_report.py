@@ -247,3 +247,16 @@ def test_cli_report_errors_are_one_line(tmp_path, args, message):
     result = pubcom("report", *args, home=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+def test_empty_and_all_unscored_inputs_still_report(tmp_path, taxonomy):
+    empty = pd.DataFrame({"opinion": pd.Series([], dtype=str), "pred_theme": pd.Series([], dtype=str),
+                          "needs_review": pd.Series([], dtype=bool)})
+    blank = pd.DataFrame({"opinion": ["", "abc"], "pred_theme": ["", ""], "needs_review": [True, True]})
+    written = build_report({"empty": empty, "blank": blank}, tmp_path, taxonomy=taxonomy, training={"security": 3})
+    report = make_report({"empty": empty, "blank": blank}, taxonomy=taxonomy, training={"security": 3})
+    assert report.headlines[0]["rows"] == 0 and report.headlines[0]["review_share"] == 0.0
+    unscored = report.distributions["blank"].set_index("theme").loc[UNSCORED]
+    assert unscored[["rows", "opinions", "share"]].tolist() == [2, 2, 1.0]
+    assert report.drift["blank"]["change"].eq("").all()  # nothing scored: nothing to compare
+    assert "未分類 2行（2件）" in Path(written["summary"]).read_text(encoding="utf-8")
