@@ -31,6 +31,7 @@ _EXPORTS = {
     "list_models": "pipeline.registry",
     "score_frame": "pipeline.score",
     "run": "pipeline.run",
+    "build_report": "pipeline.report",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -264,7 +264,36 @@ def _cmd_redact(args) -> int:
     return 0
 
 
-_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models, _add_redact]
+# ---------------------------------------------------------------- report
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="theme distribution, review queue and drift: summary page, workbook and charts")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="PRED", help="scored (or labelled) CSV / XLSX / JSONL file(s)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--model", type=Path, default=None,
+                   help="model whose card gives the training themes for drift (default: models/latest, if any)")
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args) -> int:
+    from . import config
+    from .registry import load_model
+    from .report import build_report
+
+    taxonomy = card = None
+    # with no model at all the report simply has no drift section; a named or broken model is an error
+    if args.model is not None or (config.MODELS_DIR / "latest").exists():
+        model = load_model(args.model)
+        taxonomy, card = model.taxonomy, model.card
+    out = args.out or config.REPORTS_DIR
+    written = build_report(args.inputs, out, taxonomy=taxonomy, training=card)
+    charts = sum(1 for key in written if key.startswith(("theme_chart", "heatmap", "comparison")))
+    drift = f", drift against {card.get('name', 'the model')}" if card else ""
+    print(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
+          f"{written['workbook']} and {charts} charts in {out}")
+    return 0
+
+
+_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models, _add_redact, _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

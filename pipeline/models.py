@@ -142,6 +142,23 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                     words.append(word)
         return words[:k]
 
+    def top_terms(self, k: int = 10) -> dict[str, list[str]]:
+        """Per label, the `k` words with the largest positive weights: what the model has learnt each label means.
+
+        Keyword-match columns (``kw:<label>``) are left out: they are the taxonomy's own keywords, not learnt words.
+        """
+        check_is_fitted(self, "classifier_")
+        names = np.array(self.feature_names_(), dtype=object)
+        coef = self.classifier_.coef_
+        if len(self.classes_) == 2:  # a binary model keeps one row of weights, for the second class
+            coef = np.vstack([-coef[0], coef[0]])
+        words = ~np.char.startswith(names.astype(str), "kw:") & (names != "<num>")
+        terms = {}
+        for label, weights in zip(self.classes_, coef):
+            order = [j for j in np.argsort(-weights, kind="stable") if words[j] and weights[j] > 0]
+            terms[str(label)] = [str(names[j]) for j in order[:k]]
+        return terms
+
     def feature_names_(self):
         names = list(self.vectorizer_.get_feature_names_out())
         if self._keywords_on():

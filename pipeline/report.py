@@ -1,0 +1,312 @@
+"""Report: scored (or labelled) consultations -> tables, charts, a workbook and a summary page.
+
+Each input is one consultation, named from its file stem (``otaru.scored.csv`` -> ``otaru``). The theme is the
+``theme`` column when the file is labelled, else ``pred_theme``; the response type is ``response_type`` else
+``pred_response_type``. A row counts ``opinion_count`` opinions when that column exists (a published row may stand
+for 「(2件)」), else one. A row without a theme (unscorable text) is counted as 「未分類」, never dropped.
+
+Drift against the training data compares *row* shares (the model sees rows, and a model card only keeps row
+counts), over the rows that have a theme. A theme is flagged
+
+* 「増加」 (more) when it has at least ``DRIFT_MIN_ROWS`` rows in the file and its share is at least
+  ``DRIFT_RATIO`` times its training share (or it never occurred in training);
+* 「減少」 (less) when the training share predicts at least ``DRIFT_MIN_ROWS`` rows in the file and the file's share
+  is at most 1 / ``DRIFT_RATIO`` of it.
+
+The minimum keeps one or two comments from raising an alarm on a small consultation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .ingest.tables import ID_COLUMNS, TEXT_COLUMNS, find_column, read_table
+
+UNSCORED = "(unscored)"
+UNSCORED_LABEL = "未分類"
+UNTYPED_LABEL = "未判定"
+DRIFT_RATIO = 2.0
+DRIFT_MIN_ROWS = 3
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+@dataclass
+class Consultation:
+    """One input, standardised: a frame with row, text, theme, response_type, weight, needs_review, score, reason."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    labelled: bool  # themes come from a `theme` column (labels), not from predictions
+    has_review: bool  # the input carried a needs_review column
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() == ".jsonl":
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        try:
+            return pd.read_json(path, lines=True, dtype=False)
+        except ValueError as exc:
+            raise InputError(f"{path}: not readable JSON lines ({str(exc).splitlines()[0]})") from exc
+    return read_table(path)
+
+
+def consultation_name(path: Path | str) -> str:
+    """``reports/otaru.scored.csv`` -> ``otaru``: the stem without the stage suffixes the pipeline adds."""
+    name = Path(path).name
+    for suffix in (".csv", ".xlsx", ".xlsm", ".jsonl", ".tsv", ".scored", ".labelled", ".records"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or "consultation"
+
+
+def load_consultations(inputs) -> list[Consultation]:
+    """Paths, DataFrames, or a {name: path or DataFrame} mapping -> standardised consultations (names made unique)."""
+    items = list(inputs.items()) if isinstance(inputs, dict) else [(None, item) for item in _as_list(inputs)]
+    if not items:
+        raise InputError("no input to report on; give at least one scored or labelled file")
+    out: list[Consultation] = []
+    for number, (name, item) in enumerate(items, start=1):
+        if isinstance(item, pd.DataFrame):
+            name, source, frame = name or f"consultation-{number}", name or f"input {number}", item
+        else:
+            path = Path(item)
+            name, source, frame = name or consultation_name(path), str(path), _read(path)
+        taken = {c.name for c in out}
+        unique, k = name, 2
+        while unique in taken:
+            unique, k = f"{name}-{k}", k + 1
+        out.append(standardise(frame, unique, source))
+    return out
+
+
+def _as_list(inputs) -> list:
+    return [inputs] if isinstance(inputs, (str, Path, pd.DataFrame)) else list(inputs)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip()
+
+
+def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
+    """Find the theme / response type / weight / review columns of a scored or labelled table."""
+    frame = frame.reset_index(drop=True)
+    labelled = "theme" in frame.columns
+    theme_col = "theme" if labelled else "pred_theme" if "pred_theme" in frame.columns else None
+    if theme_col is None:
+        raise InputError(f"{source}: no theme column (theme or pred_theme; columns: {', '.join(map(str, frame.columns))}); "
+                         "score it first with pubcom score")
+    type_col = next((c for c in ("response_type", "pred_response_type") if c in frame.columns), None)
+    id_col = find_column(frame, None, ID_COLUMNS, what="id", source=source, option="", required=False)
+    text_col = find_column(frame, None, TEXT_COLUMNS, what="text", source=source, option="", required=False)
+    theme = _text(frame[theme_col])
+    out = pd.DataFrame({
+        "row": _text(frame[id_col]) if id_col else pd.Series(range(1, len(frame) + 1)).astype(str),
+        "text": _text(frame[text_col]) if text_col else "",
+        "theme": theme.where(theme != "", UNSCORED),
+        "response_type": _text(frame[type_col]) if type_col else "",
+        "weight": _weights(frame, source),
+        "needs_review": _flags(frame, source),
+        "score": pd.to_numeric(frame["pred_theme_score"], errors="coerce") if "pred_theme_score" in frame.columns else np.nan,
+        "reason": _text(frame["review_reason"]) if "review_reason" in frame.columns else "",
+    })
+    return Consultation(name, source, out, labelled, "needs_review" in frame.columns)
+
+
+def _weights(frame: pd.DataFrame, source: str) -> pd.Series:
+    if "opinion_count" not in frame.columns:
+        return pd.Series(1, index=frame.index, dtype=int)
+    weights = []
+    for i, value in enumerate(frame["opinion_count"]):
+        text = str(value).strip() if value is not None and value == value else ""
+        number = pd.to_numeric(text or "1", errors="coerce")
+        if not (number >= 1 and number == int(number)):  # NaN fails both comparisons
+            raise InputError(f"{source}: row {i + 1}: opinion_count {value!r} is not a whole number of at least 1")
+        weights.append(int(number))
+    return pd.Series(weights, index=frame.index, dtype=int)
+
+
+def _flags(frame: pd.DataFrame, source: str) -> pd.Series:
+    if "needs_review" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    flags = []
+    for i, value in enumerate(frame["needs_review"]):
+        key = str(value).strip().lower() if value is not None and value == value else ""
+        if key not in _TRUE | _FALSE:
+            raise InputError(f"{source}: row {i + 1}: needs_review {value!r} is not true/false")
+        flags.append(key in _TRUE)
+    return pd.Series(flags, index=frame.index, dtype=bool)
+
+
+# ---------------------------------------------------------------- tables
+def _labels(taxonomy) -> dict[str, str]:
+    labels = dict(taxonomy.theme_labels()) if taxonomy is not None else {}
+    labels[UNSCORED] = UNSCORED_LABEL
+    return labels
+
+
+def _theme_order(taxonomy, *frames: pd.DataFrame) -> list[str]:
+    """Taxonomy order, then any theme the data has that the taxonomy lacks, then 未分類 last."""
+    order = list(taxonomy.theme_ids) if taxonomy is not None else []
+    for frame in frames:
+        order += [t for t in pd.unique(frame["theme"]) if t not in order and t != UNSCORED]
+    return order + [UNSCORED]
+
+
+def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
+    """theme, label, rows, opinions, share (of all opinions, 未分類 included), review_rows; most opinions first."""
+    f = c.frame
+    grouped = f.groupby("theme").agg(rows=("weight", "size"), opinions=("weight", "sum"), review_rows=("needs_review", "sum"))
+    table = grouped.reindex(_theme_order(taxonomy, f), fill_value=0).astype(int)
+    total = int(f["weight"].sum())
+    table["share"] = table["opinions"] / total if total else 0.0
+    table.insert(0, "label", [_labels(taxonomy).get(t, t) for t in table.index])
+    table = table.rename_axis("theme").reset_index()
+    table["_last"] = table["theme"] == UNSCORED  # 未分類 stays at the bottom whatever its size
+    table = table.sort_values(["_last", "opinions"], ascending=[True, False], kind="stable").drop(columns="_last")
+    return table[["theme", "label", "rows", "opinions", "share", "review_rows"]].reset_index(drop=True)
+
+
+def theme_response_table(c: Consultation, taxonomy=None) -> pd.DataFrame:
+    """Opinions per theme (rows, taxonomy order) and response type (columns, Japanese labels), with a total."""
+    f = c.frame.assign(response_type=c.frame["response_type"].replace("", UNTYPED_LABEL))
+    type_labels = taxonomy.response_labels() if taxonomy is not None else {}
+    columns = list(type_labels) + [t for t in pd.unique(f["response_type"]) if t not in type_labels]
+    table = f.pivot_table(index="theme", columns="response_type", values="weight", aggfunc="sum", fill_value=0)
+    order = [t for t in _theme_order(taxonomy, f) if t != UNSCORED or t in table.index]
+    table = table.reindex(index=order, columns=columns, fill_value=0).astype(int)
+    if UNTYPED_LABEL in table.columns and not table[UNTYPED_LABEL].any():
+        table = table.drop(columns=UNTYPED_LABEL)
+    table.columns = [type_labels.get(t, t) for t in table.columns]
+    table["total"] = table.sum(axis=1)
+    table.insert(0, "label", [_labels(taxonomy).get(t, t) for t in table.index])
+    return table.rename_axis("theme").reset_index()
+
+
+def review_queue(c: Consultation, taxonomy=None) -> pd.DataFrame:
+    """The rows flagged needs_review, least confident first: row, theme, label, score, reason, text."""
+    f = c.frame[c.frame["needs_review"]].sort_values("score", kind="stable")
+    labels = _labels(taxonomy)
+    return pd.DataFrame({"row": f["row"], "theme": f["theme"], "label": [labels.get(t, t) for t in f["theme"]],
+                         "score": f["score"], "reason": f["reason"], "text": f["text"]}).reset_index(drop=True)
+
+
+def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame:
+    """Themes (taxonomy order) x consultations: opinions and share of each, side by side."""
+    order = _theme_order(taxonomy, *(c.frame for c in consultations))
+    table = pd.DataFrame({"theme": order, "label": [_labels(taxonomy).get(t, t) for t in order]})
+    for c in consultations:
+        dist = theme_distribution(c, taxonomy).set_index("theme")
+        table[f"{c.name}:opinions"] = dist["opinions"].reindex(order, fill_value=0).to_numpy()
+        table[f"{c.name}:share"] = dist["share"].reindex(order, fill_value=0.0).to_numpy()
+    return table
+
+
+def headline(c: Consultation) -> dict:
+    f = c.frame
+    unscored = f["theme"] == UNSCORED
+    return {"consultation": c.name, "source": c.source, "themes_from": "labels" if c.labelled else "predictions",
+            "rows": int(len(f)), "opinions": int(f["weight"].sum()),
+            "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
+            "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
+            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None}
+
+
+# ---------------------------------------------------------------- drift
+def training_counts(training) -> dict[str, int] | None:
+    """Theme row counts of the training data from a labelled frame, a model card, or a {theme: rows} dict."""
+    if training is None:
+        return None
+    if isinstance(training, pd.DataFrame):
+        if "theme" not in training.columns:
+            raise InputError(f"training data has no theme column (columns: {', '.join(map(str, training.columns))})")
+        real = training[training["source"] != "authored"] if "source" in training.columns else training
+        themes = _text(real["theme"])
+        return {str(k): int(v) for k, v in themes[themes != ""].value_counts().items()}
+    if isinstance(training, dict) and "training_data" in training:  # a model card
+        training = training["training_data"].get("theme_counts") or {}
+    return {str(k): int(v) for k, v in dict(training).items()} or None
+
+
+def drift(c: Consultation, counts: dict[str, int], taxonomy=None) -> pd.DataFrame:
+    """Per theme: training rows and share, this file's rows and share, their ratio, its review share, and the flag
+    (more / less / blank) by the rule in the module docstring. Shares are over rows that have a theme."""
+    f = c.frame[c.frame["theme"] != UNSCORED]
+    order = [t for t in _theme_order(taxonomy, f) if t != UNSCORED]
+    order += [t for t in counts if t not in order]
+    train_total, file_total = sum(counts.values()), len(f)
+    rows = f["theme"].value_counts().reindex(order, fill_value=0)
+    review = f.groupby("theme")["needs_review"].mean().reindex(order) if c.has_review else pd.Series(np.nan, index=order)
+    table = pd.DataFrame({"theme": order, "label": [_labels(taxonomy).get(t, t) for t in order],
+                          "training_rows": [counts.get(t, 0) for t in order], "rows": rows.to_numpy()})
+    table["training_share"] = table["training_rows"] / train_total if train_total else 0.0
+    table["share"] = table["rows"] / file_total if file_total else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["ratio"] = np.where(table["training_share"] > 0, table["share"] / table["training_share"], np.inf)
+    table.loc[(table["training_share"] == 0) & (table["rows"] == 0), "ratio"] = np.nan
+    table["review_share"] = review.to_numpy()
+    expected = table["training_share"] * file_total
+    more = (table["rows"] >= DRIFT_MIN_ROWS) & (table["ratio"] >= DRIFT_RATIO)
+    less = (expected >= DRIFT_MIN_ROWS) & (table["ratio"] <= 1 / DRIFT_RATIO)
+    table["change"] = np.select([more, less], ["more", "less"], default="")
+    return table[["theme", "label", "training_rows", "training_share", "rows", "share", "ratio", "review_share", "change"]]
+
+
+# ---------------------------------------------------------------- the whole report
+@dataclass
+class Report:
+    """Every table of a report, keyed by consultation name; what the writers and the notebook consume."""
+
+    consultations: list[Consultation]
+    headlines: list[dict]
+    distributions: dict[str, pd.DataFrame]
+    by_response: dict[str, pd.DataFrame]
+    reviews: dict[str, pd.DataFrame]
+    comparison: pd.DataFrame | None
+    drift: dict[str, pd.DataFrame]
+    training_rows: int | None
+
+
+def make_report(inputs, *, taxonomy=None, training=None) -> Report:
+    """Read the inputs and compute every table (no files written)."""
+    consultations = load_consultations(inputs)
+    counts = training_counts(training)
+    names = [c.name for c in consultations]
+    return Report(
+        consultations=consultations,
+        headlines=[headline(c) for c in consultations],
+        distributions=dict(zip(names, (theme_distribution(c, taxonomy) for c in consultations))),
+        by_response=dict(zip(names, (theme_response_table(c, taxonomy) for c in consultations))),
+        reviews=dict(zip(names, (review_queue(c, taxonomy) for c in consultations))),
+        comparison=comparison(consultations, taxonomy) if len(consultations) > 1 else None,
+        drift={c.name: drift(c, counts, taxonomy) for c in consultations} if counts else {},
+        training_rows=sum(counts.values()) if counts else None,
+    )
+
+
+def build_report(inputs, out_dir: Path | str, *, taxonomy=None, training=None) -> dict:
+    """Write summary.md, summary.html, report.xlsx and the PNG charts into `out_dir`; returns {what: path}.
+
+    `inputs`: scored or labelled files (CSV / XLSX / JSONL), DataFrames, or a {name: file or DataFrame} mapping.
+    `taxonomy`: gives the Japanese labels and the theme order (default: the packaged taxonomy).
+    `training`: a labelled frame, a model card or {theme: rows}, for the drift tables (None: no drift section).
+    """
+    from .charts import write_charts
+    from .pages import write_html, write_markdown, write_workbook
+    from .taxonomy import load_taxonomy
+
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    report = make_report(inputs, taxonomy=taxonomy, training=training)
+    out_dir = Path(out_dir)
+    charts = write_charts(report, out_dir)
+    written = {"summary": write_markdown(report, out_dir / "summary.md", charts),
+               "summary_html": write_html(report, out_dir / "summary.html", charts),
+               "workbook": write_workbook(report, out_dir / "report.xlsx")}
+    written.update(charts)
+    return written
