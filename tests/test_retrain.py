@@ -82,7 +82,7 @@ def test_taxonomy_init_needs_two_labels(tmp_path):
 def _two_rounds(tmp_path) -> list[Path]:
     school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)
     paths = []
-    for name, part in (("round-a", school.iloc[:60]), ("round-b", school.iloc[60:120])):
+    for name, part in (("round-a", school.iloc[:36]), ("round-b", school.iloc[36:72])):
         paths.append(tmp_path / f"{name}.csv")
         part.to_csv(paths[-1], index=False)
     return paths
@@ -91,11 +91,11 @@ def _two_rounds(tmp_path) -> list[Path]:
 def test_records_keep_consultation_and_loco_is_reported(tmp_path):
     frame = read_labelled(_two_rounds(tmp_path))
     assert sorted(frame["consultation_id"].unique()) == ["round-a", "round-b"]
-    metrics = evaluate(frame, taxonomy=SCHOOL_TOML, cv=3, n_boot=20)
+    metrics = evaluate(frame, taxonomy=SCHOOL_TOML, cv=2, n_boot=20)
     assert set(metrics["theme"]["per_consultation"]) == {"round-a", "round-b"}
     loco = metrics["leave_one_consultation_out"]
     assert loco["cv"] == "group:consultation_id" and {"theme", "response_type"} <= set(loco)
-    assert sum(v["n"] for v in loco["theme"]["per_consultation"].values()) == 120
+    assert sum(v["n"] for v in loco["theme"]["per_consultation"].values()) == 72
 
 
 def test_group_column_keeps_groups_on_one_side():
@@ -168,13 +168,13 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     from openpyxl import load_workbook
 
     school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)
-    school.iloc[:80].to_csv(tmp_path / "past.csv", index=False)
-    unseen = school.iloc[80:110]
+    school.iloc[:45].to_csv(tmp_path / "past.csv", index=False)
+    unseen = school.iloc[45:60]
     unseen[["No", "ご意見", "市の考え方"]].to_csv(tmp_path / "new.csv", index=False)
     tax = tmp_path / "school.toml"
     tax.write_text(SCHOOL_TOML.read_text(encoding="utf-8"), encoding="utf-8")
 
-    first = _pubcom(tmp_path, "train", "past.csv", "--taxonomy", tax, "--cv", "3")
+    first = _pubcom(tmp_path, "train", "past.csv", "--taxonomy", tax, "--cv", "2")
     assert first.returncode == 0, first.stderr
     assert "latest: now" in first.stdout and "there was no latest" in first.stdout
     scored = _pubcom(tmp_path, "score", "new.csv", "--out", "new.scored.csv")
@@ -195,9 +195,9 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     corrected = read_labelled([tmp_path / "review.xlsx"])
     assert corrected.set_index("No").loc[rows.cell(2, no).value, "theme"] == truth[rows.cell(2, no).value]
 
-    second = _pubcom(tmp_path, "train", "review.xlsx", "past.csv", "--taxonomy", tax, "--cv", "3")
+    second = _pubcom(tmp_path, "train", "review.xlsx", "past.csv", "--taxonomy", tax, "--cv", "2")
     assert second.returncode == 0, second.stderr
-    assert "theme macro-F1 on these 110 rows: new" in second.stdout
+    assert "theme macro-F1 on these 60 rows: new" in second.stdout
     names = sorted(p.name for p in (tmp_path / "models").iterdir() if p.name != "latest")
     latest = os.readlink(tmp_path / "models" / "latest")
     assert latest == (names[-1] if "latest: now" in second.stdout else names[0])
@@ -207,4 +207,4 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     assert "theme: macro-F1 A" in compared.stdout and "response_type: macro-F1 A" in compared.stdout
     assert "theme_1" in compared.stdout  # per-class lines
     listed = _pubcom(tmp_path, "models")
-    assert "school-reorg v1" in listed.stdout and "rows=80" in listed.stdout and "rows=110" in listed.stdout
+    assert "school-reorg v1" in listed.stdout and "rows=45" in listed.stdout and "rows=60" in listed.stdout
