@@ -140,6 +140,8 @@ def _cmd_evaluate(args) -> int:
         if key in metrics:
             base = ", ".join(f"{k} {v['macro_f1']:.2f}" for k, v in metrics[key].get("baselines", {}).items())
             print(f"  {key}: baselines macro-F1: {base}" if base else f"  {key}")
+    if "leave_one_consultation_out" in metrics:
+        print("  held-out rounds (leave one consultation out): " + _headline(metrics["leave_one_consultation_out"]))
     print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
 
