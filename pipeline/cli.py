@@ -103,27 +103,42 @@ def _add_train(sub) -> None:
     _add_label_inputs(p)
     p.add_argument("--out", type=Path, default=None, help="models folder (default: models/)")
     p.add_argument("--cv", default="5", help="cross-validation for the card's metrics: loo or K (default: 5)")
+    p.add_argument("--force", action="store_true", help="make the new model latest even if it scores below the current one")
     p.set_defaults(func=_cmd_train)
 
 
 def _cmd_train(args) -> int:
+    from .compare import promotion
     from .evaluate import evaluate
-    from .registry import save_model
+    from .registry import load_model, save_model
     from .taxonomy import load_taxonomy
-    from .train import train
+    from .train import label_ids, train
 
-    frame = _labelled(args)
     taxonomy = load_taxonomy(args.taxonomy)
+    frame = label_ids(_labelled(args), taxonomy)
     metrics = evaluate(frame, taxonomy=taxonomy, cv=args.cv, n_boot=200)
     model = train(frame, taxonomy=taxonomy, metrics=metrics)
-    model_dir = save_model(model, args.out)
+    decision = promotion(metrics, taxonomy, _current_latest(args.out, load_model), frame, force=args.force)
+    model.card["promotion"] = decision
+    model_dir = save_model(model, args.out, point_latest=decision["latest"])
     theme = metrics.get("theme", {})
     unlabelled = int(((frame["theme"] == "") & (frame["response_type"] == "")).sum())
     print(f"read {len(frame)} rows: trained on {len(frame) - unlabelled}"
           f"{f', {unlabelled} without a theme or response type (not used)' if unlabelled else ''} "
           f"(+{model.card['training_data']['authored_examples']} authored examples); "
           f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
+    print(f"latest: {'now ' + model_dir.name if decision['latest'] else 'unchanged'} ({decision['reason']})")
     return 0
+
+
+def _current_latest(models_dir, load_model):
+    """The model `latest` points at in the models folder trained into, or None when there is none yet."""
+    from . import config
+
+    link = Path(models_dir or config.MODELS_DIR) / "latest"
+    if not (link.exists() or link.is_symlink()):
+        return None
+    return load_model(link)
 
 
 def _add_evaluate(sub) -> None:
@@ -157,6 +172,8 @@ def _cmd_evaluate(args) -> int:
         if key in metrics:
             base = ", ".join(f"{k} {v['macro_f1']:.2f}" for k, v in metrics[key].get("baselines", {}).items())
             print(f"  {key}: baselines macro-F1: {base}" if base else f"  {key}")
+    if "leave_one_consultation_out" in metrics:
+        print("  held-out rounds (leave one consultation out): " + _headline(metrics["leave_one_consultation_out"]))
     print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
 
@@ -293,7 +310,114 @@ def _cmd_report(args) -> int:
     return 0
 
 
-_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models, _add_redact, _add_report]
+# ---------------------------------------------------------------- taxonomy / review-sheet / compare
+def _add_taxonomy(sub) -> None:
+    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or validate one (check)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="draft a taxonomy TOML from the labels of a labelled table")
+    init.add_argument("--from-labels", type=Path, required=True, metavar="FILE", help="labelled CSV / XLSX")
+    init.add_argument("--out", default="-", help="TOML file to write (default: - for stdout)")
+    init.add_argument("--id", dest="taxonomy_id", default=None, help="taxonomy id (default: from the file name)")
+    init.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    init.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    init.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
+    init.set_defaults(func=_cmd_taxonomy_init)
+    check = actions.add_parser("check", help="validate a taxonomy TOML and print a one-line summary")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.set_defaults(func=_cmd_taxonomy_check)
+
+
+def _cmd_taxonomy_init(args) -> int:
+    from ._io import write_text
+    from .ingest.tables import read_table
+    from .taxonomy_draft import draft_taxonomy, sanitise_id
+
+    frame = read_table(args.from_labels, sheet=args.sheet)
+    taxonomy_id = args.taxonomy_id or sanitise_id(args.from_labels.stem.split(".")[0], set(), prefix="taxonomy")
+    draft = draft_taxonomy(frame, taxonomy_id=taxonomy_id, text_column=args.text_column,
+                           theme_column=args.theme_column, source=str(args.from_labels))
+    if args.out == "-":
+        sys.stdout.write(draft.text)
+    else:
+        write_text(args.out, draft.text)
+        _say(f"written: {args.out}")
+    if draft.renamed:
+        pairs = ", ".join(f"{label} -> {ident}" for label, ident in draft.renamed.items())
+        _say(f"note: {len(draft.renamed)} label(s) are not valid ids and got new ids ({pairs}); label_ja keeps each "
+             "label, and labels files may keep using it")
+    return 0
+
+
+def _cmd_taxonomy_check(args) -> int:
+    from .taxonomy import load_taxonomy
+
+    t = load_taxonomy(args.file)
+    keywords = sum(len(theme.keywords) for theme in t.themes)
+    phrases = sum(len(r.phrases) for r in t.response_types)
+    print(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
+          f"{len(t.response_types)} response types ({', '.join(t.response_type_ids)}), {phrases} phrases")
+    return 0
+
+
+def _add_review_sheet(sub) -> None:
+    p = sub.add_parser("review-sheet", help="write scored rows as an Excel sheet for people to check and correct")
+    p.add_argument("scored", type=Path, metavar="SCORED", help="output of `pubcom score` (CSV / XLSX)")
+    p.add_argument("--out", type=Path, required=True, help="the .xlsx to write")
+    p.add_argument("--taxonomy", type=Path, default=None,
+                   help="taxonomy TOML for the drop-down lists (default: the latest model's, else the packaged dx-ja)")
+    p.set_defaults(func=_cmd_review_sheet)
+
+
+def _cmd_review_sheet(args) -> int:
+    from .errors import ModelError
+    from .ingest.tables import read_table
+    from .registry import load_model
+    from .review import write_review_sheet
+    from .taxonomy import load_taxonomy
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise PubcomError(f"{args.out}: the review sheet is an Excel workbook; name it .xlsx")
+    if args.taxonomy:
+        taxonomy = load_taxonomy(args.taxonomy)
+    else:
+        try:
+            taxonomy = load_model().taxonomy
+        except ModelError:
+            taxonomy = load_taxonomy()
+    scored = read_table(args.scored)
+    stem = args.scored.name.split(".")[0]
+    out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
+    flagged = scored["needs_review"].astype(str).str.lower().eq("true").sum() if "needs_review" in scored else 0
+    print(f"{len(scored)} rows ({flagged} to review first) -> {out}; correct theme / response_type, save, then "
+          f"`pubcom train {out}`")
+    return 0
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="test two models on the same labelled data; overall and per-class deltas")
+    p.add_argument("model_a", type=Path, metavar="MODEL_A")
+    p.add_argument("model_b", type=Path, metavar="MODEL_B")
+    _add_label_inputs(p)
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args) -> int:
+    from .compare import compare_metrics, format_comparison
+    from .evaluate import evaluate
+    from .registry import load_model
+
+    if not args.inputs:
+        raise PubcomError("give the labelled data to test both models on (INPUT...)")
+    frame = _labelled(args)
+    a, b = load_model(args.model_a), load_model(args.model_b)
+    deltas = compare_metrics(evaluate(frame, model=a, n_boot=200), evaluate(frame, model=b, n_boot=200))
+    print(f"both tested on the same {len(frame)} labelled rows (fitted models, no refitting); delta = B - A")
+    for line in format_comparison(deltas, a.path.name, b.path.name):
+        print(line)
+    return 0
+
+
+_BUILDERS = [_add_ingest, _add_train, _add_evaluate, _add_score, _add_run, _add_models, _add_redact, _add_report, _add_taxonomy, _add_review_sheet, _add_compare]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -210,15 +210,22 @@ def evaluate(frame: pd.DataFrame | None = None, *, taxonomy=None, examples=None,
              group_column: str | None = None, n_boot: int = 1000) -> dict:
     """Metrics for labelled rows (default: the embedded Otaru data): cross-validation, or a fitted `model`'s test."""
     from .taxonomy import Taxonomy, load_taxonomy
-    from .train import _standard, default_examples, embedded_labelled
+    from .train import _standard, default_examples, embedded_labelled, label_ids
 
     frame = _standard(embedded_labelled()) if frame is None else frame
     if model is not None:
-        return evaluate_model(model, frame, n_boot=n_boot)
+        return evaluate_model(model, label_ids(frame, model.taxonomy), n_boot=n_boot)
     taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    frame = label_ids(frame, taxonomy)
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     if str(cv) != "loo" and not (str(cv).isdigit() and int(cv) >= 2):
         from .errors import PubcomError
 
         raise PubcomError(f"--cv must be 'loo' or a number of folds >= 2, got {cv!r}")
-    return cross_validate(frame, taxonomy, authored, cv=cv, group_column=group_column, n_boot=n_boot)
+    out = cross_validate(frame, taxonomy, authored, cv=cv, group_column=group_column, n_boot=n_boot)
+    real = frame[frame["source"] != "authored"]
+    if real["consultation_id"].astype(str).nunique() >= 2:
+        # the use: a model trained on past rounds meets a new consultation; each round is held out in turn
+        held_out = cross_validate(frame, taxonomy, authored, cv="loo", group_column="consultation_id", n_boot=n_boot)
+        out["leave_one_consultation_out"] = {k: v for k, v in held_out.items() if k != "needs_review"}
+    return out

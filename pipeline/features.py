@@ -68,3 +68,9 @@ def token_vectorizer(tokenizer, *, ngram_range=(1, 1), min_df=1) -> TfidfVectori
         sublinear_tf=True,
         dtype=np.float64,
     )
+
+
+def char_vectorizer(*, ngram_range=(1, 3), min_df=2) -> TfidfVectorizer:
+    """TF-IDF over character n-grams of the normalised text (no tokenizer: it also sees inside compounds)."""
+    return TfidfVectorizer(analyzer="char", ngram_range=ngram_range, min_df=min_df, lowercase=False,
+                           strip_accents=None, sublinear_tf=True, dtype=np.float64)

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .features import KeywordMatcher, token_vectorizer
+from .features import KeywordMatcher, char_vectorizer, token_vectorizer
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
 
@@ -45,10 +45,15 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     ngram_range : token n-grams for TF-IDF.
     temperature : divides the decision scores before the softmax; chosen on out-of-fold predictions by
         `pipeline.evaluate.fit_temperature` so that the probabilities are calibrated (1.0: as fitted).
+    char_ngrams : also character 1-3-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
+        keywords / phrases for this target (a user's own taxonomy drafted from labels): the characters then
+        stand in for the keyword matching (部活 inside 部活動, 通学 inside 通学路) that such a taxonomy cannot do.
+        A taxonomy with keywords (the packaged dx-ja) is unaffected.
     """
 
     def __init__(self, *, taxonomy=None, target="theme", tokenizer=None, use_taxonomy=True, C=10.0,
-                 keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), temperature=1.0, random_state=0):
+                 keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), char_ngrams="auto", temperature=1.0,
+                 random_state=0):
         self.taxonomy = taxonomy
         self.target = target
         self.tokenizer = tokenizer
@@ -57,6 +62,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.keyword_weight = keyword_weight
         self.taxonomy_weight = taxonomy_weight
         self.ngram_range = ngram_range
+        self.char_ngrams = char_ngrams
         self.temperature = temperature
         self.random_state = random_state
 
@@ -86,6 +92,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
         groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
+        self.chars_ = char_vectorizer() if self._chars_on() else None
         matrix = self._matrix(texts, fit=True)
         self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
         self.classifier_.fit(matrix, labels, sample_weight=weights)
@@ -95,11 +102,18 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def _keywords_on(self) -> bool:
         return bool(self.use_taxonomy and self.taxonomy is not None)
 
+    def _chars_on(self) -> bool:
+        if self.char_ngrams != "auto":
+            return bool(self.char_ngrams)
+        return self._keywords_on() and not any(words for _, _, words in _knowledge(self.taxonomy, self.target))
+
     def _matrix(self, texts, *, fit=False):
-        words = self.vectorizer_.fit_transform(texts) if fit else self.vectorizer_.transform(texts)
-        if not self._keywords_on():
-            return words
-        return sp.hstack([words, self.matcher_.transform(texts) * self.keyword_weight], format="csr")
+        blocks = [self.vectorizer_.fit_transform(texts) if fit else self.vectorizer_.transform(texts)]
+        if getattr(self, "chars_", None) is not None:  # getattr: models pickled before char_ngrams existed
+            blocks.append(self.chars_.fit_transform(texts) if fit else self.chars_.transform(texts))
+        if self._keywords_on():
+            blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def decision_function(self, X):
         """Class scores (n_samples, n_classes) before the softmax."""
@@ -135,6 +149,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         for weight, name in scored:
             if weight <= 0 or len(words) >= k:
                 break
+            if name.startswith("ch:"):  # a character fragment is not a word a reader can check
+                continue
             candidates = self.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]
             for word in candidates:
                 # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
@@ -161,6 +177,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     def feature_names_(self):
         names = list(self.vectorizer_.get_feature_names_out())
+        if getattr(self, "chars_", None) is not None:
+            names += [f"ch:{name}" for name in self.chars_.get_feature_names_out()]
         if self._keywords_on():
             names += list(self.matcher_.get_feature_names_out())
         return names

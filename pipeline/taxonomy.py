@@ -81,6 +81,14 @@ class Taxonomy:
     def response_labels(self) -> dict[str, str]:
         return {r.id: r.label_ja for r in self.response_types}
 
+    def to_ids(self, labels, *, kind: str = "theme") -> list:
+        """Labels with each Japanese label (label_ja) replaced by its id, so that a labels file may keep the labels
+        as people wrote them (`pubcom taxonomy init` turns such labels into ids and keeps them as label_ja)."""
+        entries = self.themes if kind == "theme" else self.response_types
+        ids = {e.id for e in entries}
+        by_label = {e.label_ja: e.id for e in entries}
+        return [label if label in ids else by_label.get(label, label) for label in labels]
+
     def check_labels(self, labels, *, kind: str = "theme", rows=None) -> None:
         """Raise TaxonomyError naming the first label outside the closed set, its row and the taxonomy file."""
         allowed = set(self.theme_ids if kind == "theme" else self.response_type_ids)

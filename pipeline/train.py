@@ -109,8 +109,11 @@ def read_labelled(inputs=(), *, labels=None, text_column=None, response_column=N
             frame = join_labels(records, labels)
         else:
             frame = read_table(path, sheet=sheet)
-            if "consultation_id" not in frame.columns:
-                frame["consultation_id"] = path.stem.replace(".records", "").replace(".scored", "")
+        # every row keeps the round it came from (its own column, else the file name), for per-round metrics
+        stem = path.stem.replace(".records", "").replace(".scored", "")
+        if "consultation_id" not in frame.columns:
+            frame["consultation_id"] = stem
+        frame["consultation_id"] = frame["consultation_id"].fillna("").astype(str).str.strip().replace("", stem)
         source = str(path)
         rename = {
             find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column"): "opinion",
@@ -144,6 +147,15 @@ def _standard(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[LABELLED_COLUMNS + extra].reset_index(drop=True)
 
 
+def label_ids(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """The frame with labels written as a taxonomy's label_ja replaced by their ids (the ids pass unchanged)."""
+    frame = frame.copy()
+    for column in ("theme", "response_type"):
+        if column in frame.columns:
+            frame[column] = taxonomy.to_ids(frame[column].tolist(), kind=column)
+    return frame
+
+
 def fit_estimators(train: pd.DataFrame, taxonomy: Taxonomy, *, tokenizer=None, params=None) -> dict:
     """Fit the three estimators on what the labels have: themes, response types, or both."""
     params = {**DEFAULT_PARAMS, **(params or {})}
@@ -169,7 +181,7 @@ def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path 
           examples: pd.DataFrame | str | Path | None = None, metrics: dict | None = None) -> PubcomModel:
     """Train a model on labelled rows plus the taxonomy's authored examples; `metrics` (from `evaluate`) go on the card."""
     taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    frame = _standard(embedded_labelled()) if frame is None else frame
+    frame = label_ids(_standard(embedded_labelled()) if frame is None else frame, taxonomy)
     taxonomy.check_labels(frame["theme"], kind="theme", rows=frame["row_no"])
     taxonomy.check_labels(frame["response_type"], kind="response_type", rows=frame["row_no"])
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)

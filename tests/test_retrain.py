@@ -1,0 +1,210 @@
+"""The retraining loop: taxonomy init / check, review sheet, train on the corrected sheet, compare, `latest`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.evaluate import _splits, evaluate
+from pipeline.taxonomy import load_taxonomy
+from pipeline.train import read_labelled
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHOOL = ROOT / "data" / "raw" / "examples" / "school-reorg-sample.csv"
+SCHOOL_TOML = ROOT / "data" / "raw" / "examples" / "school-reorg.toml"
+
+
+def _pubcom(home: Path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PUBCOM_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=home, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+# ---------------------------------------------------------------- taxonomy init / check
+LABELS = """No,ご意見,theme
+1,通学路の歩道が狭くて危ないので安全対策をしてほしい。,通学路の安全
+2,通学路に信号機を増やしてください。,通学路の安全
+3,スクールバスの運行本数を増やしてほしい。,スクールバス
+4,スクールバスの停留所が遠い。,スクールバス
+5,部活動の種類が減るのが心配です。,club
+"""
+
+
+def test_taxonomy_init_drafts_a_valid_keyword_free_taxonomy(tmp_path, capsys):
+    labels = tmp_path / "labels.csv"
+    labels.write_text(LABELS, encoding="utf-8")
+    out = tmp_path / "draft.toml"
+    assert main(["taxonomy", "init", "--from-labels", str(labels), "--out", str(out)]) == 0
+    assert "通学路の安全 -> theme_1" in capsys.readouterr().err  # the renamed labels are said
+    taxonomy = load_taxonomy(out)
+    assert taxonomy.theme_ids == ["theme_1", "theme_2", "club"]
+    assert taxonomy.theme_labels()["theme_2"] == "スクールバス"
+    assert all(theme.keywords == () for theme in taxonomy.themes)
+    suggested = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("# suggested")]
+    assert len(suggested) == 3 and '"スクールバス"' in suggested[1]
+    # labels files keep the Japanese labels: they map to ids by label_ja
+    assert taxonomy.to_ids(["通学路の安全", "club", ""]) == ["theme_1", "club", ""]
+
+
+def test_taxonomy_check_prints_one_line(tmp_path, capsys):
+    assert main(["taxonomy", "check", str(SCHOOL_TOML)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert "\n" not in out and "9 themes" in out and "0 keywords" in out
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[taxonomy]\nid = 'x'\n", "needs a non-empty 'version'"),
+    ("[taxonomy]\nid='x'\nversion='1'\n[[themes]]\nid='Bad Id'\nlabel_ja='a'\n", "must be lower-case"),
+    ("[taxonomy]\nid='x'\nversion='1'\n[[themes]]\nid='a'\nlabel_ja='a'\nsuggested=[]\n", "unknown keys"),
+    ("x =", "not valid TOML"),
+])
+def test_taxonomy_check_invalid_exits_2_with_one_line(tmp_path, capsys, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    assert main(["taxonomy", "check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_taxonomy_init_needs_two_labels(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("ご意見,theme\n通学路が危ない。,a\nバスが遠い。,a\n", encoding="utf-8")
+    assert main(["taxonomy", "init", "--from-labels", str(one)]) == 2
+
+
+# ---------------------------------------------------------------- consultations, splits
+def _two_rounds(tmp_path) -> list[Path]:
+    school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)
+    paths = []
+    for name, part in (("round-a", school.iloc[:36]), ("round-b", school.iloc[36:72])):
+        paths.append(tmp_path / f"{name}.csv")
+        part.to_csv(paths[-1], index=False)
+    return paths
+
+
+def test_records_keep_consultation_and_loco_is_reported(tmp_path):
+    frame = read_labelled(_two_rounds(tmp_path))
+    assert sorted(frame["consultation_id"].unique()) == ["round-a", "round-b"]
+    metrics = evaluate(frame, taxonomy=SCHOOL_TOML, cv=2, n_boot=20)
+    assert set(metrics["theme"]["per_consultation"]) == {"round-a", "round-b"}
+    loco = metrics["leave_one_consultation_out"]
+    assert loco["cv"] == "group:consultation_id" and {"theme", "response_type"} <= set(loco)
+    assert sum(v["n"] for v in loco["theme"]["per_consultation"].values()) == 72
+
+
+def test_group_column_keeps_groups_on_one_side():
+    frame = pd.DataFrame({"g": list("aabbccddee"), "y": list("xyxyxyxyxy")})
+    for train, test in _splits(frame, frame["y"], 3, "g"):
+        assert not set(frame["g"].iloc[train]) & set(frame["g"].iloc[test])
+
+
+# ---------------------------------------------------------------- review sheet
+def _scored() -> pd.DataFrame:
+    return pd.DataFrame({
+        "No": ["1", "2", "3"],
+        "ご意見": ["スクールバスの停留所が遠い。", "部活動が減るのが心配。", "説明会を休日にも開いてほしい。"],
+        "市の考え方": ["検討してまいります。", "案のとおりとします。", "休日にも開催します。"],
+        "pred_theme": ["theme_1", "theme_6", "theme_4"], "pred_theme_score": [0.9, 0.7, 0.3],
+        "pred_theme_2": ["theme_2", "theme_1", "theme_8"], "pred_theme_2_score": [0.05, 0.1, 0.25],
+        "pred_response_type": ["future", "kept", "future"], "pred_response_type_score": [0.8, 0.9, 0.6],
+        "pred_response_basis": ["reply"] * 3, "needs_review": ["False", "False", "True"],
+        "review_reason": ["", "", "low confidence"], "evidence": ["バス", "部活動", "説明会"],
+    })
+
+
+def test_review_sheet_dropdowns_order_and_read_back(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.review import write_review_sheet
+
+    out = write_review_sheet(_scored(), tmp_path / "review.xlsx", load_taxonomy(SCHOOL_TOML), consultation_id="school")
+    book = load_workbook(out)
+    sheet = book["review"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.freeze_panes == "A2" and book["taxonomy"].sheet_state == "hidden"
+    assert [sheet.cell(r, header.index("No") + 1).value for r in (2, 3, 4)] == ["3", "2", "1"]  # flagged, then least sure
+    assert sheet.cell(2, 1).fill.start_color.rgb.endswith("FCE4D6")
+    theme_col = sheet.cell(1, header.index("theme") + 1).column_letter
+    rules = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert rules[f"{theme_col}2:{theme_col}4"] == "=taxonomy!$A$2:$A$10"
+    assert sheet.cell(2, header.index("theme_label") + 1).value.startswith("=IF(")
+    back = read_labelled([out])
+    assert back["theme"].tolist() == ["theme_4", "theme_6", "theme_1"]
+    assert back["response"].tolist()[0] == "休日にも開催します。" and back["consultation_id"].eq("school").all()
+
+
+def test_review_sheet_refuses_predictions_outside_the_taxonomy(tmp_path):
+    from pipeline.errors import TaxonomyError
+    from pipeline.review import write_review_sheet
+
+    with pytest.raises(TaxonomyError, match="predicted theme 'theme_1' is not in taxonomy dx-ja.*--taxonomy"):
+        write_review_sheet(_scored(), tmp_path / "r.xlsx", load_taxonomy())
+
+
+# ---------------------------------------------------------------- latest only when no worse
+def test_promotion_keeps_latest_when_new_model_scores_lower(tmp_path):
+    from pipeline.compare import promotion
+    from pipeline.train import train
+
+    taxonomy = load_taxonomy(SCHOOL_TOML)
+    frame = read_labelled([_two_rounds(tmp_path)[0]])
+    latest = train(frame, taxonomy=taxonomy)
+    worse = {"theme": {"macro_f1": 0.0}}
+    decision = promotion(worse, taxonomy, latest, frame)
+    assert decision["latest"] is False and "latest kept" in decision["reason"]
+    assert "optimistic" in decision["reason"]  # latest was trained on this round: said so
+    assert promotion(worse, taxonomy, latest, frame, force=True)["latest"] is True
+    other = promotion(worse, load_taxonomy(), latest, frame)
+    assert other["latest"] is False and "other labels" in other["reason"]
+
+
+def test_end_to_end_score_review_train_compare(tmp_path):
+    from openpyxl import load_workbook
+
+    school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)
+    school.iloc[:45].to_csv(tmp_path / "past.csv", index=False)
+    unseen = school.iloc[45:60]
+    unseen[["No", "ご意見", "市の考え方"]].to_csv(tmp_path / "new.csv", index=False)
+    tax = tmp_path / "school.toml"
+    tax.write_text(SCHOOL_TOML.read_text(encoding="utf-8"), encoding="utf-8")
+
+    first = _pubcom(tmp_path, "train", "past.csv", "--taxonomy", tax, "--cv", "2")
+    assert first.returncode == 0, first.stderr
+    assert "latest: now" in first.stdout and "there was no latest" in first.stdout
+    scored = _pubcom(tmp_path, "score", "new.csv", "--out", "new.scored.csv")
+    assert scored.returncode == 0, scored.stderr
+    sheet = _pubcom(tmp_path, "review-sheet", "new.scored.csv", "--out", "review.xlsx", "--taxonomy", tax)
+    assert sheet.returncode == 0, sheet.stderr
+
+    # a reviewer corrects two themes in Excel
+    taxonomy = load_taxonomy(tax)
+    truth = dict(zip(unseen["No"], taxonomy.to_ids(unseen["theme"].tolist())))
+    book = load_workbook(tmp_path / "review.xlsx")
+    rows = book["review"]
+    header = [c.value for c in rows[1]]
+    no, theme = header.index("No") + 1, header.index("theme") + 1
+    for r in range(2, 4):
+        rows.cell(r, theme).value = truth[rows.cell(r, no).value]
+    book.save(tmp_path / "review.xlsx")
+    corrected = read_labelled([tmp_path / "review.xlsx"])
+    assert corrected.set_index("No").loc[rows.cell(2, no).value, "theme"] == truth[rows.cell(2, no).value]
+
+    second = _pubcom(tmp_path, "train", "review.xlsx", "past.csv", "--taxonomy", tax, "--cv", "2")
+    assert second.returncode == 0, second.stderr
+    assert "theme macro-F1 on these 60 rows: new" in second.stdout
+    names = sorted(p.name for p in (tmp_path / "models").iterdir() if p.name != "latest")
+    latest = os.readlink(tmp_path / "models" / "latest")
+    assert latest == (names[-1] if "latest: now" in second.stdout else names[0])
+
+    compared = _pubcom(tmp_path, "compare", f"models/{names[0]}", f"models/{names[1]}", "review.xlsx", "--taxonomy", tax)
+    assert compared.returncode == 0, compared.stderr
+    assert "theme: macro-F1 A" in compared.stdout and "response_type: macro-F1 A" in compared.stdout
+    assert "theme_1" in compared.stdout  # per-class lines
+    listed = _pubcom(tmp_path, "models")
+    assert "school-reorg v1" in listed.stdout and "rows=45" in listed.stdout and "rows=60" in listed.stdout
