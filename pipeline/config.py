@@ -23,6 +23,8 @@ DEFAULT_EXAMPLES = TAXONOMY_DIR / "dx-ja.examples.csv"
 DEFAULT_DOCUMENT = RAW_DIR / "otaru-dx-policy-comments.txt"
 DEFAULT_LABELS = RAW_DIR / "otaru-dx-policy-labels.csv"
 DEFAULT_UNSEEN = RAW_DIR / "unseen-sample.csv"
+# 144 labelled opinions written for other, imaginary municipalities, never used for training: see README
+DEFAULT_HELDOUT = RAW_DIR / "dx-heldout-authored.csv"
 
 RANDOM_STATE = 0
 

@@ -229,3 +229,15 @@ def evaluate(frame: pd.DataFrame | None = None, *, taxonomy=None, examples=None,
         held_out = cross_validate(frame, taxonomy, authored, cv="loo", group_column="consultation_id", n_boot=n_boot)
         out["leave_one_consultation_out"] = {k: v for k, v in held_out.items() if k != "needs_review"}
     return out
+
+
+def heldout_baselines(train_frame: pd.DataFrame, test_frame: pd.DataFrame, taxonomy: Taxonomy) -> dict:
+    """Theme macro-F1 on a held-out set of the taxonomy alone and of plain TF-IDF trained on `train_frame`."""
+    train_rows = train_frame[(train_frame["theme"] != "") & (train_frame["source"] != "authored")]
+    test_rows = test_frame[test_frame["theme"] != ""]
+    texts, truth = test_rows["opinion"].tolist(), test_rows["theme"]
+    tokenizer = JapaneseTokenizer(normalized=True, cache_size=50_000)
+    keywords = _estimator("keywords_only", "theme", taxonomy, tokenizer).fit([], [])
+    plain = _estimator("no_taxonomy", "theme", taxonomy, tokenizer).fit(train_rows["opinion"].tolist(), train_rows["theme"].tolist())
+    return {name: {"macro_f1": round(float(f1_score(truth, est.predict(texts), average="macro", zero_division=0)), 4)}
+            for name, est in (("keywords_only", keywords), ("no_taxonomy", plain))}

@@ -94,15 +94,21 @@ def _text(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.strip()
 
 
+def _filled(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and frame[column].fillna("").astype(str).str.strip().ne("").any()
+
+
 def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
     """Find the theme / response type / weight / review columns of a scored or labelled table."""
     frame = frame.reset_index(drop=True)
-    labelled = "theme" in frame.columns
+    labelled = _filled(frame, "theme") or ("theme" in frame.columns and "pred_theme" not in frame.columns)
     theme_col = "theme" if labelled else "pred_theme" if "pred_theme" in frame.columns else None
     if theme_col is None:
         raise InputError(f"{source}: no theme column (theme or pred_theme; columns: {', '.join(map(str, frame.columns))}); "
                          "score it first with pubcom score")
-    type_col = next((c for c in ("response_type", "pred_response_type") if c in frame.columns), None)
+    # a labelled column wins when it holds labels; an empty one (a document without categories) does not
+    type_col = next((c for c in ("response_type", "pred_response_type") if _filled(frame, c)),
+                    "response_type" if "response_type" in frame.columns else None)
     id_col = find_column(frame, None, ID_COLUMNS, what="id", source=source, option="", required=False)
     text_col = find_column(frame, None, TEXT_COLUMNS, what="text", source=source, option="", required=False)
     theme = _text(frame[theme_col])

@@ -33,6 +33,7 @@ def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
     model = train(labelled, metrics=metrics)
     model_dir = save_model(model, paths["models"])
     say(f"train: model {model_dir.name} -> {model_dir} (models/latest)")
+    heldout = _heldout(model, labelled, paths, say)
 
     scored_paths = []
     for name, frame in (("otaru", document.records), ("unseen", _unseen(paths, read_input))):
@@ -46,7 +47,25 @@ def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
     written = build_report(scored_paths, paths["reports"], taxonomy=model.taxonomy, training=labelled)
     say(f"report: {written.get('summary')}")
     return {"records": records_path, "meta": meta_path, "model": model_dir, "scored": scored_paths,
-            "report": written, "metrics": metrics}
+            "report": written, "metrics": metrics, "heldout": heldout}
+
+
+def _heldout(model, labelled, paths, say) -> dict | None:
+    """The trained model on the independent held-out set: opinions and replies written for other, imaginary
+    municipalities by an author who saw only the labelling guide (never the keywords, examples or Otaru rows).
+    Not real data: a check of how the model carries over to other towns' wording, reported on its own."""
+    from .evaluate import evaluate_model, heldout_baselines
+    from .train import read_labelled
+
+    source = paths["raw"] / config.DEFAULT_HELDOUT.name
+    if not source.exists():
+        return None
+    frame = read_labelled([source])
+    metrics = evaluate_model(model, frame, n_boot=1000)
+    metrics["theme"]["baselines"] = heldout_baselines(labelled, frame, model.taxonomy)
+    write_json(paths["reports"] / "metrics-heldout.json", metrics)
+    say(_headline({**metrics, "cv": f"held-out {source.name}"}))
+    return metrics
 
 
 def _unseen(paths, read_input):
