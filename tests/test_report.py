@@ -260,3 +260,15 @@ def test_empty_and_all_unscored_inputs_still_report(tmp_path, taxonomy):
     assert unscored[["rows", "opinions", "share"]].tolist() == [2, 2, 1.0]
     assert report.drift["blank"]["change"].eq("").all()  # nothing scored: nothing to compare
     assert "未分類 2行（2件）" in Path(written["summary"]).read_text(encoding="utf-8")
+
+
+def test_empty_label_column_falls_back_to_predictions():
+    """Ingested documents carry an empty response_type column; the predictions must be used, not 未判定."""
+    import pandas as pd
+
+    from pipeline.report import standardise
+
+    frame = pd.DataFrame({"opinion": ["a", "b"], "response_type": ["", ""], "pred_theme": ["other", "paperless"],
+                          "pred_response_type": ["kept", "adopted"], "needs_review": [False, True]})
+    consultation = standardise(frame, "x", "x.csv")
+    assert consultation.frame["response_type"].tolist() == ["kept", "adopted"]
