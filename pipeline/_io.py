@@ -1,6 +1,7 @@
 """Atomic file writes: a crash never leaves half a file behind."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -65,3 +66,12 @@ def write_csv(path: Path | str, frame) -> Path:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
     return Path(path)
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 of a file, read in blocks (model files and source documents can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -9,7 +9,6 @@ next `save_model` once it is over an hour old. See docs/security.md for what the
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,21 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from . import config
-from ._io import clean_stale
+from ._io import clean_stale, file_sha256
 from .errors import ModelError
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
 FORMAT_VERSION = 1
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_name(taxonomy_id: str, when: datetime | None = None) -> str:
@@ -59,7 +50,7 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
         joblib.dump(model, tmp / MODEL_FILE, compress=3)
         model.path = path_before
         card = {**model.card, "name": final.name, "format_version": FORMAT_VERSION,
-                "files": {f.name: _sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
+                "files": {f.name: file_sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
         (tmp / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, final)
     except BaseException:
@@ -139,7 +130,7 @@ def verify(model_dir: Path, card: dict) -> None:
         path = model_dir / name
         if not path.exists():
             raise ModelError(f"{model_dir}: {name} is missing")
-        if _sha256(path) != expected:
+        if file_sha256(path) != expected:
             raise ModelError(f"{model_dir}: {name} does not match the SHA-256 in {CARD_FILE} (tampered or swapped); "
                              "refusing to load it")
 

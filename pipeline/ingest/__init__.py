@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import write_csv, write_json
+from .._io import file_sha256, write_csv, write_json
 from ..errors import InputError
-from ._common import RECORD_COLUMNS, Document, file_sha256, resolve_responses
+from ._common import RECORD_COLUMNS, Document, resolve_responses
 from .categories import apply_categories
 
 __all__ = [

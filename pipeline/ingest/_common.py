@@ -1,7 +1,6 @@
 """What every reader shares: the records contract, cell tidying, declared totals and their reconciliation."""
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -71,14 +70,6 @@ def opinion_count(opinion: str) -> int:
     """How many opinions a row stands for: the sum of its 「(N件)」 marks less their own row, at least 1."""
     marks = [int(unicodedata.normalize("NFKC", m)) for m in _COUNT_MARK.findall(opinion)]
     return max(1, 1 + sum(n - 1 for n in marks if n > 1))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _DECLARED_PATTERNS = {
