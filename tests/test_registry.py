@@ -98,7 +98,7 @@ def test_a_card_edited_to_match_a_malicious_file_is_not_a_signature(saved, tmp_p
     marker = tmp_path / "marker"
     (saved / registry.MODEL_FILE).write_bytes(pickle.dumps(_Marker(marker)))
     card = _card(saved)
-    card["files"][registry.MODEL_FILE] = registry._sha256(saved / registry.MODEL_FILE)
+    card["files"][registry.MODEL_FILE] = registry.file_sha256(saved / registry.MODEL_FILE)
     _write_card(saved, card)
     with pytest.raises(Exception):  # the "model" loads as os.system's return value, not a PubcomModel
         registry.load_model(saved).score(["テスト"])
