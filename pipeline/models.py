@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .features import KeywordMatcher, token_vectorizer
+from .features import KeywordMatcher, tfidf_from_tokens, token_vectorizer
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
 
@@ -91,25 +91,68 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             return words
         return sp.hstack([words, self.matcher_.transform(texts) * self.keyword_weight], format="csr")
 
+    def tokens(self, texts) -> list[list[str]]:
+        """The tokens of normalised texts, as this estimator's vectoriser sees them."""
+        check_is_fitted(self, "classifier_")
+        tokenizer = self.vectorizer_.tokenizer
+        many = getattr(tokenizer, "many", None)
+        return many(texts) if many else [tokenizer(text) for text in texts]
+
+    def shares_tokenizer(self, other) -> bool:
+        """True when `other` tokenizes exactly like this estimator (so one set of tokens serves both)."""
+        mine, theirs = self.vectorizer_.tokenizer, other.vectorizer_.tokenizer
+        if mine is theirs:
+            return True
+        state = getattr(mine, "__getstate__", None)
+        return type(mine) is type(theirs) and state is not None and state() == theirs.__getstate__()
+
+    def features(self, texts, tokens=None):
+        """The feature matrix of normalised texts, in batch; `tokens`: their tokens, when already computed."""
+        check_is_fitted(self, "classifier_")
+        words = tfidf_from_tokens(self.vectorizer_, self.tokens(texts) if tokens is None else tokens)
+        if not self._keywords_on():
+            return words
+        return sp.hstack([words, self.matcher_.transform(texts) * self.keyword_weight], format="csr")
+
     def predict_proba(self, X):
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict_proba(self._matrix([normalize(x) for x in X]))
+        return self.classifier_.predict_proba(self.features([normalize(x) for x in X]))
+
+    def predict_proba_features(self, matrix):
+        """Class probabilities from a matrix made by `features` (no second tokenization)."""
+        check_is_fitted(self, "classifier_")
+        return self.classifier_.predict_proba(matrix)
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def evidence(self, text: str, label, k: int = 5) -> list[str]:
         """The words that pushed `text` towards `label` most (matched keywords first), in Japanese."""
-        check_is_fitted(self, "classifier_")
         normal = normalize(text)
-        row = self._matrix([normal]).tocsr()
-        class_index = list(self.classes_).index(label)
-        coef = self.classifier_.coef_[class_index] if len(self.classes_) > 2 else self.classifier_.coef_[0] * (1 if class_index else -1)
-        names = self.feature_names_()
-        scored = sorted(((row.data[i] * coef[j], names[j]) for i, j in enumerate(row.indices)), reverse=True)
+        return self.evidence_many(self.features([normal]), [normal], [label], k=k)[0]
+
+    def evidence_many(self, matrix, texts, labels, k: int = 5) -> list[list[str]]:
+        """`evidence` for every row of a feature matrix (from `features(texts)`) at once: each feature's weight
+        towards the row's label is value x coefficient, computed for the whole matrix in one go."""
+        check_is_fitted(self, "classifier_")
+        matrix = sp.csr_matrix(matrix)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        weights = matrix.data * self._signed_coef()[self._class_indices(labels)[rows], matrix.indices]
+        keep = weights > 0
+        rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
+        names, rank = self._names_ranked()
+        # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
+        order = np.lexsort((-rank[cols], -weights, rows))
+        rows, cols = rows[order], cols[order]
+        bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1))
+        cols_list = cols.tolist()
+        return [self._words(texts[r], [names[j] for j in cols_list[bounds[r]:bounds[r + 1]]], k)
+                for r in range(matrix.shape[0])]
+
+    def _words(self, normal: str, ranked_names, k: int) -> list[str]:
         words: list[str] = []
-        for weight, name in scored:
-            if weight <= 0 or len(words) >= k:
+        for name in ranked_names:
+            if len(words) >= k:
                 break
             candidates = self.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]
             for word in candidates:
@@ -117,6 +160,29 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                 if word != "<num>" and not any(word in chosen for chosen in words):
                     words.append(word)
         return words[:k]
+
+    def _signed_coef(self):
+        """One coefficient row per class (a binary model stores one row: the other class is its negative)."""
+        coef = self.classifier_.coef_
+        return np.vstack([coef[0] * -1, coef[0] * 1]) if len(self.classes_) == 2 else coef
+
+    def _class_indices(self, labels):
+        position = {label: i for i, label in enumerate(self.classes_)}
+        return np.array([position[label] for label in labels], dtype=np.intp)
+
+    def _names_ranked(self):
+        cached = self.__dict__.get("_names_cache")
+        if cached is None or cached[0] is not self.classifier_:
+            names = self.feature_names_()
+            rank = np.empty(len(names), dtype=np.intp)
+            rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+            cached = self._names_cache = (self.classifier_, names, rank)
+        return cached[1], cached[2]
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_names_cache", None)  # derived; rebuilt on first use
+        return state
 
     def feature_names_(self):
         names = list(self.vectorizer_.get_feature_names_out())
