@@ -131,7 +131,10 @@ def _cmd_evaluate(args) -> int:
 
 # ---------------------------------------------------------------- score
 def _add_score(sub) -> None:
-    p = sub.add_parser("score", help="predict theme and response type for unseen comments")
+    p = sub.add_parser("score", help="predict theme and response type for unseen comments",
+                       description="CSV / TSV / text input and CSV / JSONL / stdout output are streamed in chunks of "
+                                   "20,000 rows (memory stays bounded); XLSX and documents are read whole and XLSX "
+                                   "output is written at the end.")
     p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one comment per line) / document, or - for stdin")
     p.add_argument("--model", type=Path, default=None, help="model folder (default: models/latest)")
     p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: reports/<input>.scored.csv)")
@@ -139,24 +142,21 @@ def _add_score(sub) -> None:
     p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
     p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
 
 
 def _cmd_score(args) -> int:
     from . import config
     from .registry import load_model
-    from .score import id_column, read_input, write_output
+    from .stream import check_output, score_file
 
-    model = load_model(args.model)
-    frame = read_input(args.input, sheet=args.sheet)
-    id_column(frame, args.id_column)
-    response_column = args.response_column
-    if response_column is None and "response" in frame.columns:
-        response_column = "response"
-    scored = model.score(frame, text_column=args.text_column, response_column=response_column)
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
-    written = write_output(scored, out)
-    _say(f"scored {len(scored)} of {len(frame)} rows, {int(scored['needs_review'].sum())} flagged for review -> {written}")
+    check_output(out)
+    model = load_model(args.model)
+    counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
+                        response_column=args.response_column, id_column=args.id_column)
+    _say(f"scored {counts['rows']} rows, {counts['flagged']} flagged for review -> {out}")
     return 0
 
 

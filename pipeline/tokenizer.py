@@ -141,7 +141,7 @@ class JapaneseTokenizer:
             noun, token = verdict
             if noun is not None:
                 run.append(noun)
-            else:
+            elif run:
                 self._flush(run, tokens)
                 run = []
             if token:
