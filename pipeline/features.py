@@ -127,21 +127,15 @@ def tfidf_from_tokens(vectorizer: TfidfVectorizer, token_lists) -> sp.csr_matrix
 
     check_is_fitted(vectorizer, "vocabulary_")
     vocabulary, ngram_range = vectorizer.vocabulary_, vectorizer.ngram_range
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for tokens in token_lists:
-        counter: dict[int, int] = {}
-        for token in _ngrams(tokens, ngram_range):
-            j = vocabulary.get(token)
-            if j is not None:
-                counter[j] = counter.get(j, 0) + 1
-        indices.extend(counter)
-        counts.extend(counter.values())
-        indptr.append(len(indices))
-    matrix = sp.csr_matrix((np.asarray(counts, dtype=vectorizer.dtype), np.asarray(indices, dtype=np.int32),
-                            np.asarray(indptr, dtype=np.int32)), shape=(len(indptr) - 1, len(vocabulary)))
-    matrix.sort_indices()
+    docs = [_ngrams(tokens, ngram_range) for tokens in token_lists]
+    lookup = vocabulary.get
+    ids = np.fromiter((lookup(token, -1) for doc in docs for token in doc), dtype=np.int64)
+    rows = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
+    known = ids >= 0
+    # COO -> CSR adds up repeated (row, column) pairs and sorts each row's columns: the counts sklearn makes
+    matrix = sp.csr_matrix((np.ones(int(known.sum()), dtype=vectorizer.dtype), (rows[known], ids[known])),
+                           shape=(len(docs), len(vocabulary)))
+    matrix.sum_duplicates()
     if vectorizer.sublinear_tf:
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0
