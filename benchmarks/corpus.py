@@ -23,21 +23,23 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(str(text)) if s.strip()]
 
 
-def _opinions() -> list[str]:
-    """Every real or authored opinion the project has."""
-    texts = read_document(config.DEFAULT_DOCUMENT).records["opinion"].tolist()
-    texts += load_examples()["opinion"].tolist()
+def _opinions() -> tuple[list[str], list[str]]:
+    """(the real residents' opinions: Otaru and the unseen sample, the taxonomy's authored examples)."""
+    real = read_document(config.DEFAULT_DOCUMENT).records["opinion"].tolist()
     unseen = pd.read_csv(config.DEFAULT_UNSEEN, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    texts += unseen.iloc[:, -1].tolist()
-    return [t for t in texts if str(t).strip()]
+    real += unseen.iloc[:, -1].tolist()
+    authored = load_examples()["opinion"].tolist()
+    return [t for t in real if str(t).strip()], [t for t in authored if str(t).strip()]
 
 
 def comments(n: int, *, seed: int = 0) -> list[str]:
-    """`n` comments made of the source opinions' sentences, recombined."""
+    """`n` comments made of the source opinions' sentences, recombined. Sentences come from every source; the
+    number of sentences per comment follows the real opinions (the authored examples are written short on purpose,
+    so they would make comments shorter than residents write them)."""
     rng = random.Random(seed)
-    sources = [_sentences(t) for t in _opinions()]
-    pool = [s for sentences in sources for s in sentences]
-    lengths = [len(sentences) for sentences in sources]
+    real, authored = _opinions()
+    pool = [s for text in real + authored for s in _sentences(text)]
+    lengths = [len(_sentences(text)) for text in real]
     return ["".join(rng.choice(pool) for _ in range(rng.choice(lengths))) for _ in range(n)]
 
 

@@ -148,12 +148,13 @@ def _add_score(sub) -> None:
 
 def _cmd_score(args) -> int:
     from . import config
-    from .registry import load_model
-    from .stream import check_output, score_file
+    from .stream import check_output, resolve_model, score_file
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     check_output(out)
-    model = load_model(args.model)
+    if args.jobs < 1:
+        raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
+    model = resolve_model(args.model, args.jobs)
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column)
     _say(f"scored {counts['rows']} rows, {counts['flagged']} flagged for review -> {out}")

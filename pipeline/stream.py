@@ -171,6 +171,10 @@ def score_chunks(model, chunks, *, jobs: int = 1, **options) -> Iterator:
     from .score import score_frame
 
     if jobs == 1:
+        if isinstance(model, (str, Path)):
+            from .registry import load_model
+
+            model = load_model(model)
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
@@ -194,13 +198,34 @@ def _split(frame, size: int):
 
 class _ModelRef:
     """What a worker needs to get the model: its folder (plus card hash, so a retrained model is reloaded), or the
-    model itself when it was never saved."""
+    model itself when it was never saved. `model` may be a verified folder path: the parent never unpickles it."""
 
     def __init__(self, model):
-        path = getattr(model, "path", None)
+        if isinstance(model, (str, Path)):
+            from .registry import read_card
+
+            path, card = model, read_card(model)
+        else:
+            path, card = getattr(model, "path", None), getattr(model, "card", None)
         self.path = str(path) if path else None
-        self.key = (self.path, (getattr(model, "card", None) or {}).get("files", {}).get("model.joblib"))
+        self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
         self.model = None if self.path else model
+
+
+def resolve_model(model_path, jobs: int):
+    """The model to score with: loaded here for one job; for several, only checked here (card, hashes) and loaded
+    by each worker, so that the workers start while this process would still be unpickling."""
+    from . import registry
+
+    if jobs == 1:
+        return registry.load_model(model_path)
+    folder = registry.resolve(model_path)
+    if not folder.is_dir():
+        from .errors import ModelError
+
+        raise ModelError(f"{folder}: no such model folder")
+    registry.verify(folder, registry.read_card(folder))
+    return folder
 
 
 _WORKER_MODELS: dict = {}
@@ -224,7 +249,8 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
                text_column: str | None = None, response_column: str | None = None, id_column: str | None = None,
                stdin=None, stdout=None) -> dict:
     """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
-    {"rows", "flagged"}. The response column defaults to 'response' when the input has one."""
+    {"rows", "flagged"}. `model`: a model, or a model folder (see `resolve_model`). The response column defaults
+    to 'response' when the input has one."""
     from .score import id_column as check_id_column
 
     check_output(out)
