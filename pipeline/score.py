@@ -136,7 +136,8 @@ def _review(model, texts, preds):
     flags, reasons = [], []
     threshold, margin = model.review_threshold, model.review_margin
     for i, text in enumerate(texts):
-        why = [_unusable(text)] if _unusable(text) else []
+        unusable = _unusable(text)
+        why = [unusable] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:
             if top < threshold:

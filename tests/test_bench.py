@@ -20,7 +20,7 @@ def test_quick_benchmark_writes_a_table_with_every_row(tmp_path):
     assert "cores" in table and "| measure | rows |" in table
     for row in ("| bare fugashi surface tokenization (in process) | 60 |",
                 "| `pubcom score` --jobs 1, whole process, CSV in/out | 60 |",
-                "| `pubcom score` --jobs 2, whole process | 60 |",
+                "| `pubcom score` --jobs 2, whole process (CPU: all processes) | 60 |",
                 "| peak RSS of `pubcom score` --jobs 1 (max of the timed runs) | 60 |",
                 "| peak RSS of `pubcom score` --jobs 1 (1 run) | 90 |",
                 "| `pipeline.train.train()` (fit only, in process) | 80 |",
