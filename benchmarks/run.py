@@ -197,6 +197,18 @@ def cold_row(model: Path, work: Path, repeats: int) -> list:
             f"{max(r['rss_mib'] for r in runs):,.0f} MiB peak", f"< 2 s: {_verdict(wall < 2)}"]
 
 
+_BUSY = "import time\nend = time.perf_counter() + 2\nwhile time.perf_counter() < end: pass\nprint(time.process_time())"
+
+
+def capacity_row() -> list:
+    """How much of a core each of two CPU-bound processes gets right now: 1.0 when two cores are free, 0.5 when
+    other work leaves one. Without it the --jobs 2 row cannot be read on a shared machine."""
+    procs = [subprocess.Popen([sys.executable, "-c", _BUSY], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    shares = [float(p.communicate()[0]) / 2 for p in procs]
+    return ["two busy-loop processes at once (free parallelism now)", 2, 2.0, None,
+            f"each got {min(shares):.2f} / {max(shares):.2f} of a core", "1.00 = two free cores"]
+
+
 def table(rows: list[list], header: list[str]) -> str:
     def cell(value):
         if value is None:
@@ -220,8 +232,10 @@ def run(sizes: dict, repeats: int, quick: bool) -> str:
         texts = corpus.comments(max(sizes["score"] + sizes["memory"]))
         rows, rss = [], {}
         for n in sizes["score"]:
+            rows.append(capacity_row())
             found, known = score_rows(n, texts[:n], model, work, repeats)
             rows += found
+            rows.append(capacity_row())
             rss.update(known)
         rows += memory_rows(sizes["memory"], rss, texts, model, work)
         rows += train_rows(sizes["train"], repeats, quick)

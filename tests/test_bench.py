@@ -18,7 +18,8 @@ def test_quick_benchmark_writes_a_table_with_every_row(tmp_path):
     table = out.read_text(encoding="utf-8")
     assert table in done.stdout
     assert "cores" in table and "| measure | rows |" in table
-    for row in ("| bare fugashi surface tokenization (in process) | 60 |",
+    for row in ("| two busy-loop processes at once (free parallelism now) | 2 |",
+                "| bare fugashi surface tokenization (in process) | 60 |",
                 "| `pubcom score` --jobs 1, whole process, CSV in/out | 60 |",
                 "| `pubcom score` --jobs 2, whole process (CPU: all processes) | 60 |",
                 "| peak RSS of `pubcom score` --jobs 1 (max of the timed runs) | 60 |",
