@@ -151,7 +151,7 @@ def _chunk_writer(handle: io.TextIOBase, suffix: str):
     def write(frame):
         if suffix == ".csv":
             frame.to_csv(handle, index=False, header=first[0], lineterminator="\n")
-        elif len(frame):
+        elif len(frame) or first[0]:  # an empty table still gets the one empty line pandas writes for it
             handle.write(frame.to_json(orient="records", lines=True, force_ascii=False))
         first[0] = False
 

@@ -153,8 +153,9 @@ def test_streamed_replies_and_header_only_csv(model, tmp_path):
     assert "reply" in pd.read_csv(tmp_path / "s.csv")["pred_response_basis"].tolist()
     empty = tmp_path / "empty.csv"
     empty.write_text("No,ご意見\n", encoding="utf-8")
-    assert score_file(model, empty, tmp_path / "e.csv")["rows"] == 0
-    assert (tmp_path / "e.csv").read_bytes() == _whole(model, empty, tmp_path / "we.csv")
+    for suffix in (".csv", ".jsonl"):
+        assert score_file(model, empty, tmp_path / f"e{suffix}")["rows"] == 0
+        assert (tmp_path / f"e{suffix}").read_bytes() == _whole(model, empty, tmp_path / f"we{suffix}")
 
 
 def test_stdin_streams_in_chunks_to_stdout(model):
