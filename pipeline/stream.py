@@ -11,7 +11,7 @@ import codecs
 import io
 import sys
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
 
@@ -165,11 +165,13 @@ def _write_xlsx(frames: list, path: Path) -> None:
     frame.to_excel(path, index=False, engine="openpyxl")
 
 
-def score_chunks(model, chunks, *, jobs: int = 1, **options) -> Iterator:
-    """`score_frame` of each chunk, in order; with jobs > 1 in that many worker processes (loky), each with its
-    own tagger. Rows are scored independently, so the result is the same for any chunking and any `jobs`."""
+def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None) -> Iterator:
+    """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in that many worker processes
+    (loky), each with its own tagger. Rows are scored independently, so the result is the same for any chunking
+    and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the first chunk)."""
     from .score import score_frame
 
+    options = {} if options is None else options
     if jobs == 1:
         if isinstance(model, (str, Path)):
             from .registry import load_model
@@ -182,10 +184,14 @@ def score_chunks(model, chunks, *, jobs: int = 1, **options) -> Iterator:
 
     # A model that has a folder is loaded once per worker from it (verified, cached); an in-memory one travels
     # with each piece. Pieces are smaller than read chunks so that the workers finish together.
+    # A warm-up task per worker comes first: the workers start (imports, model) while this process is still
+    # reading the first chunk. `options` is read when each piece is sent, after that chunk was checked.
     ref = _ModelRef(model)
     pieces = (piece for chunk in chunks for piece in _split(chunk, max(1, CHUNK_ROWS // (4 * jobs))))
+    tasks = chain((delayed(_score_piece)(ref, None, {}) for _ in range(jobs)),
+                  (delayed(_score_piece)(ref, piece, options) for piece in pieces))
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(_score_piece)(ref, piece, options) for piece in pieces)
+    yield from islice(parallel(tasks), jobs, None)
 
 
 def _split(frame, size: int):
@@ -242,7 +248,7 @@ def _score_piece(ref: _ModelRef, frame, options: dict):
 
             _WORKER_MODELS.clear()
             model = _WORKER_MODELS[ref.key] = load_model(ref.path)
-    return score_frame(model, frame, **options)
+    return None if frame is None else score_frame(model, frame, **options)
 
 
 def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
@@ -251,27 +257,28 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
     {"rows", "flagged"}. `model`: a model, or a model folder (see `resolve_model`). The response column defaults
     to 'response' when the input has one."""
-    from .score import id_column as check_id_column
-
     check_output(out)
     if jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {jobs}")
-    chunks = iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin)
-    first = next(chunks)
-    check_id_column(first, id_column)
-    if response_column is None and "response" in first.columns:
-        response_column = "response"
+    options = {"text_column": text_column, "response_column": response_column}
     counts = {"rows": 0, "flagged": 0}
-    everything = _chain(first, chunks)
     with open_output(out, stdout=stdout) as write:
-        for scored in score_chunks(model, everything, jobs=jobs, text_column=text_column,
-                                   response_column=response_column):
+        chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options)
+        for scored in score_chunks(model, chunks, jobs=jobs, options=options):
             write(scored)
             counts["rows"] += len(scored)
             counts["flagged"] += int(scored["needs_review"].sum())
     return counts
 
 
-def _chain(first, rest):
+def _checked(chunks, id_column, options: dict):
+    """The chunks, once the first has been checked: the id column exists; 'response' is the reply column by
+    default (set in `options` before any chunk is scored)."""
+    from .score import id_column as check_id_column
+
+    first = next(chunks)
+    check_id_column(first, id_column)
+    if options["response_column"] is None and "response" in first.columns:
+        options["response_column"] = "response"
     yield first
-    yield from rest
+    yield from chunks

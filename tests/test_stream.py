@@ -170,11 +170,22 @@ def test_stdin_streams_in_chunks_to_stdout(model):
 
 @pytest.mark.parametrize("content, message", [(b"", "the file is empty"), (b" \n\n", "the file is empty"),
                                               (b"a\x00b", "binary file")])
-def test_streamed_input_errors(model, tmp_path, content, message):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_streamed_input_errors(model, tmp_path, content, message, jobs):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
-        score_file(model, path, tmp_path / "out.csv")
+        score_file(model, path, tmp_path / "out.csv", jobs=jobs)
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_missing_id_column_is_reported_before_output(model, tmp_path, jobs):
+    path = tmp_path / "in.csv"
+    _rows(3).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"column 'id' not found in input \(columns: No, ご意見\)"):
+        score_file(model, path, tmp_path / "out.csv", id_column="id", jobs=jobs)
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_bad_output_and_jobs_are_refused_before_work(model, tmp_path):
