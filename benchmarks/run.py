@@ -157,7 +157,7 @@ def score_rows(n: int, texts: list[str], model: Path, work: Path, repeats: int) 
          f"{chars / one['wall']:,.0f} chars/s = {ratio:.2f} x bare (CPU time: {ratio_cpu:.2f} x)",
          f">= 0.5 x bare: {_verdict(ratio >= 0.5)}"],
         ["`pubcom score` --jobs 2, whole process (CPU: all processes)", n, two["wall"], two["cpu"],
-         f"{chars / two['wall']:,.0f} chars/s = {speedup:.2f} x --jobs 1", f">= 1.6 x: {_verdict(speedup >= 1.6)}"],
+         f"{chars / two['wall']:,.0f} chars/s = {speedup:.3f} x --jobs 1", f">= 1.6 x: {_verdict(speedup >= 1.6)}"],
     ]
     return rows, {n: one["rss_mib"]}
 
