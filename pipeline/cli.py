@@ -180,7 +180,10 @@ def _cmd_evaluate(args) -> int:
 
 # ---------------------------------------------------------------- score
 def _add_score(sub) -> None:
-    p = sub.add_parser("score", help="predict theme and response type for unseen comments")
+    p = sub.add_parser("score", help="predict theme and response type for unseen comments",
+                       description="CSV / TSV / text input and CSV / JSONL / stdout output are streamed in chunks of "
+                                   "20,000 rows (memory stays bounded); XLSX and documents are read whole and XLSX "
+                                   "output is written at the end.")
     p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one comment per line) / document, or - for stdin")
     p.add_argument("--model", type=Path, default=None, help="model folder (default: models/latest)")
     p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: reports/<input>.scored.csv)")
@@ -189,42 +192,28 @@ def _add_score(sub) -> None:
     p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
 
 
 def _cmd_score(args) -> int:
     from . import config
-    from .registry import load_model
-    from .score import id_column, read_input, write_output
+    from .stream import check_output, resolve_model, score_file
 
-    model = load_model(args.model)
-    frame = read_input(args.input, sheet=args.sheet)
-    id_col = id_column(frame, args.id_column)
-    _check_text_column(frame, args)
-    masked = ""
-    if args.redact:
-        from .redact import describe, redact_frame, text_columns
-
-        columns = [c for c in text_columns(frame) if c != id_col]
-        frame, counts = redact_frame(frame, columns)
-        masked = f"; masked: {describe(counts)}"
-    response_column = args.response_column
-    if response_column is None and "response" in frame.columns:
-        response_column = "response"
-    scored = model.score(frame, text_column=args.text_column, response_column=response_column)
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
-    written = write_output(scored, out)
-    _say(f"scored {len(scored)} of {len(frame)} rows, {int(scored['needs_review'].sum())} flagged for review -> {written}"
-         f"{masked}")
+    check_output(out)
+    if args.jobs < 1:
+        raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
+    model = resolve_model(args.model, args.jobs)
+    counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
+                        response_column=args.response_column, id_column=args.id_column, redact=args.redact)
+    masked = ""
+    if counts["masked"] is not None:
+        from .redact import describe
+
+        masked = f"; masked: {describe(counts['masked'])}"
+    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
     return 0
-
-
-def _check_text_column(frame, args) -> None:
-    """Name the file (not just 'input') when the opinion column is missing."""
-    from .ingest.tables import TEXT_COLUMNS, find_column
-
-    find_column(frame, args.text_column, TEXT_COLUMNS, what="opinion text", source=str(args.input),
-                option="--text-column")
 
 
 # ---------------------------------------------------------------- run / models

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .features import KeywordMatcher, char_vectorizer, token_vectorizer
+from .features import KeywordMatcher, char_vectorizer, tfidf_from_tokens, token_vectorizer
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
 
@@ -93,7 +93,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
         self.chars_ = char_vectorizer() if self._chars_on() else None
-        matrix = self._matrix(texts, fit=True)
+        matrix = self._fit_matrix(texts)
         self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
         self.classifier_.fit(matrix, labels, sample_weight=weights)
         self.classes_ = self.classifier_.classes_
@@ -107,10 +107,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             return bool(self.char_ngrams)
         return self._keywords_on() and not any(words for _, _, words in _knowledge(self.taxonomy, self.target))
 
-    def _matrix(self, texts, *, fit=False):
-        blocks = [self.vectorizer_.fit_transform(texts) if fit else self.vectorizer_.transform(texts)]
-        if getattr(self, "chars_", None) is not None:  # getattr: models pickled before char_ngrams existed
-            blocks.append(self.chars_.fit_transform(texts) if fit else self.chars_.transform(texts))
+    def _fit_matrix(self, texts):
+        blocks = [self.vectorizer_.fit_transform(texts)]
+        if self.chars_ is not None:
+            blocks.append(self.chars_.fit_transform(texts))
         if self._keywords_on():
             blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
@@ -118,11 +118,45 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         """Class scores (n_samples, n_classes) before the softmax."""
         check_is_fitted(self, "classifier_")
-        scores = self.classifier_.decision_function(self._matrix([normalize(x) for x in X]))
+        return self._scores(self.features([normalize(x) for x in X]))
+
+    def _scores(self, matrix):
+        scores = self.classifier_.decision_function(matrix)
+        # a binary model gives one score; split it so that the softmax of the pair is the logistic of it
         return np.column_stack([-scores, scores]) / 2 if scores.ndim == 1 else scores
+
+    def tokens(self, texts) -> list[list[str]]:
+        """The tokens of normalised texts, as this estimator's vectoriser sees them."""
+        check_is_fitted(self, "classifier_")
+        tokenizer = self.vectorizer_.tokenizer
+        many = getattr(tokenizer, "many", None)
+        return many(texts) if many else [tokenizer(text) for text in texts]
+
+    def shares_tokenizer(self, other) -> bool:
+        """True when `other` tokenizes exactly like this estimator (so one set of tokens serves both)."""
+        mine, theirs = self.vectorizer_.tokenizer, other.vectorizer_.tokenizer
+        if mine is theirs:
+            return True
+        state = getattr(mine, "__getstate__", None)
+        return type(mine) is type(theirs) and state is not None and state() == theirs.__getstate__()
+
+    def features(self, texts, tokens=None):
+        """The feature matrix of normalised texts, in batch; `tokens`: their tokens, when already computed."""
+        check_is_fitted(self, "classifier_")
+        blocks = [tfidf_from_tokens(self.vectorizer_, self.tokens(texts) if tokens is None else tokens)]
+        if getattr(self, "chars_", None) is not None:  # getattr: models pickled before char_ngrams existed
+            blocks.append(self.chars_.transform(texts))
+        if self._keywords_on():
+            blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def predict_proba(self, X):
         return softmax(self.decision_function(X), self.temperature)
+
+    def predict_proba_features(self, matrix):
+        """Class probabilities from a matrix made by `features` (no second tokenization)."""
+        check_is_fitted(self, "classifier_")
+        return softmax(self._scores(matrix), self.temperature)
 
     def predict(self, X):
         proba = self.predict_proba(X)
@@ -130,24 +164,31 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     def evidence(self, text: str, label, k: int = 5) -> list[str]:
         """The words that pushed `text` towards `label` most (matched keywords first), in Japanese."""
-        return self.evidence_many([text], [label], k=k)[0]
+        normal = normalize(text)
+        return self.evidence_many(self.features([normal]), [normal], [label], k=k)[0]
 
-    def evidence_many(self, texts, labels, k: int = 5) -> list[list[str]]:
-        """`evidence` for many texts at once: one feature matrix and one vocabulary, not one per text (scoring
-        100,000 rows would otherwise rebuild the vocabulary list 100,000 times)."""
+    def evidence_many(self, matrix, texts, labels, k: int = 5) -> list[list[str]]:
+        """`evidence` for every row of a feature matrix (from `features(texts)`) at once: each feature's weight
+        towards the row's label is value x coefficient, computed for the whole matrix in one go."""
         check_is_fitted(self, "classifier_")
-        normals = [normalize(t) for t in texts]
-        matrix = self._matrix(normals).tocsr()
-        names = self.feature_names_()
-        index = {label: i for i, label in enumerate(self.classes_)}
-        return [self._evidence_row(matrix[r], normals[r], index[label], names, k) for r, label in enumerate(labels)]
+        matrix = sp.csr_matrix(matrix)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        weights = matrix.data * self._signed_coef()[self._class_indices(labels)[rows], matrix.indices]
+        keep = weights > 0
+        rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
+        names, rank = self._names_ranked()
+        # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
+        order = np.lexsort((-rank[cols], -weights, rows))
+        rows, cols = rows[order], cols[order]
+        bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1))
+        cols_list = cols.tolist()
+        return [self._words(texts[r], [names[j] for j in cols_list[bounds[r]:bounds[r + 1]]], k)
+                for r in range(matrix.shape[0])]
 
-    def _evidence_row(self, row, normal: str, class_index: int, names, k: int) -> list[str]:
-        coef = self.classifier_.coef_[class_index] if len(self.classes_) > 2 else self.classifier_.coef_[0] * (1 if class_index else -1)
-        scored = sorted(((row.data[i] * coef[j], names[j]) for i, j in enumerate(row.indices)), reverse=True)
+    def _words(self, normal: str, ranked_names, k: int) -> list[str]:
         words: list[str] = []
-        for weight, name in scored:
-            if weight <= 0 or len(words) >= k:
+        for name in ranked_names:
+            if len(words) >= k:
                 break
             if name.startswith("ch:"):  # a character fragment is not a word a reader can check
                 continue
@@ -174,6 +215,29 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             order = [j for j in np.argsort(-weights, kind="stable") if words[j] and weights[j] > 0]
             terms[str(label)] = [str(names[j]) for j in order[:k]]
         return terms
+
+    def _signed_coef(self):
+        """One coefficient row per class (a binary model stores one row: the other class is its negative)."""
+        coef = self.classifier_.coef_
+        return np.vstack([coef[0] * -1, coef[0] * 1]) if len(self.classes_) == 2 else coef
+
+    def _class_indices(self, labels):
+        position = {label: i for i, label in enumerate(self.classes_)}
+        return np.array([position[label] for label in labels], dtype=np.intp)
+
+    def _names_ranked(self):
+        cached = self.__dict__.get("_names_cache")
+        if cached is None or cached[0] is not self.classifier_:
+            names = self.feature_names_()
+            rank = np.empty(len(names), dtype=np.intp)
+            rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+            cached = self._names_cache = (self.classifier_, names, rank)
+        return cached[1], cached[2]
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_names_cache", None)  # derived; rebuilt on first use
+        return state
 
     def feature_names_(self):
         names = list(self.vectorizer_.get_feature_names_out())

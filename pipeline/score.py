@@ -51,8 +51,9 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     texts = [normalize(t) for t in frame[text_col].tolist()]
     replies = [normalize(t) for t in frame[resp_col].tolist()] if resp_col else [""] * len(frame)
     out = frame.copy()
-    preds = _predict_themes(model, texts, evidence_words)
-    preds.update(_predict_responses(model, texts, replies))
+    opinion = _Opinions(texts)
+    preds = _predict_themes(model, opinion, evidence_words)
+    preds.update(_predict_responses(model, opinion, replies))
     for column in PRED_COLUMNS:
         if column in preds:
             out[column] = preds[column]
@@ -60,40 +61,74 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     return out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
 
 
-def _predict_themes(model, texts, k) -> dict:
-    n = len(texts)
+class _Opinions:
+    """The normalised opinion texts of one score call, and their tokens, computed once for every estimator that
+    reads opinions (the theme model and the response-type-from-opinion model)."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.usable = [i for i, t in enumerate(texts) if t]
+        self._tokens: dict = {}
+
+    def tokens(self, estimator, rows: list[int]) -> list[list[str]]:
+        for other, tokens in self._tokens.values():
+            if other.shares_tokenizer(estimator):
+                break
+        else:
+            tokens = dict(zip(self.usable, estimator.tokens([self.texts[i] for i in self.usable])))
+            self._tokens[id(estimator)] = (estimator, tokens)
+        return [tokens[i] for i in rows]
+
+
+def _top2(proba: np.ndarray, classes) -> tuple[list, list, list, list]:
+    order = np.argsort(-proba, axis=1, kind="stable")
+    first = order[:, 0]
+    second = order[:, 1] if proba.shape[1] > 1 else first
+    at = np.arange(len(proba))
+    return (classes[first].tolist(), [round(v, 4) for v in proba[at, first].tolist()],
+            classes[second].tolist(), [round(v, 4) for v in proba[at, second].tolist()])
+
+
+def _predict_themes(model, opinion: _Opinions, k) -> dict:
+    n = len(opinion.texts)
     cols = {"pred_theme": [""] * n, "pred_theme_score": [np.nan] * n, "pred_theme_2": [""] * n,
             "pred_theme_2_score": [np.nan] * n, "evidence": [""] * n}
-    usable = [i for i, t in enumerate(texts) if t]
+    usable = opinion.usable
     if model.theme is None or not usable:
         return cols
-    proba = model.theme.predict_proba([texts[i] for i in usable])
-    order = np.argsort(-proba, axis=1, kind="stable")
-    classes = model.theme.classes_
-    for row, i in enumerate(usable):
-        first, second = order[row, 0], order[row, 1] if proba.shape[1] > 1 else order[row, 0]
-        cols["pred_theme"][i], cols["pred_theme_score"][i] = classes[first], round(float(proba[row, first]), 4)
-        cols["pred_theme_2"][i], cols["pred_theme_2_score"][i] = classes[second], round(float(proba[row, second]), 4)
-    evidence = model.theme.evidence_many([texts[i] for i in usable], [cols["pred_theme"][i] for i in usable], k=k)
-    for i, words in zip(usable, evidence):
-        cols["evidence"][i] = "、".join(words)
+    texts = [opinion.texts[i] for i in usable]
+    matrix = model.theme.features(texts, opinion.tokens(model.theme, usable))
+    top = _top2(model.theme.predict_proba_features(matrix), model.theme.classes_)
+    evidence = model.theme.evidence_many(matrix, texts, top[0], k=k)
+    for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
+                            (*top, ["、".join(words) for words in evidence])):
+        _place(cols[name], usable, values)
     return cols
 
 
-def _predict_responses(model, texts, replies) -> dict:
-    n = len(texts)
+def _place(column: list, rows: list[int], values: list) -> None:
+    if len(rows) == len(column):
+        column[:] = values
+    else:
+        for i, value in zip(rows, values):
+            column[i] = value
+
+
+def _predict_responses(model, opinion: _Opinions, replies) -> dict:
+    texts, n = opinion.texts, len(opinion.texts)
     cols = {"pred_response_type": [""] * n, "pred_response_type_score": [np.nan] * n, "pred_response_basis": [""] * n}
     for basis, estimator, source in (("reply", model.response_type, replies),
                                      ("opinion", model.response_type_from_opinion, texts)):
         rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i] and (basis == "opinion" or replies[i])]
         if estimator is None or not rows:
             continue
-        proba = estimator.predict_proba([source[i] for i in rows])
-        for row, i in enumerate(rows):
-            best = int(np.argmax(proba[row]))
-            cols["pred_response_type"][i] = estimator.classes_[best]
-            cols["pred_response_type_score"][i] = round(float(proba[row, best]), 4)
-            cols["pred_response_basis"][i] = basis
+        batch = [source[i] for i in rows]
+        tokens = opinion.tokens(estimator, rows) if basis == "opinion" else None
+        proba = estimator.predict_proba_features(estimator.features(batch, tokens))
+        best = np.argmax(proba, axis=1)
+        _place(cols["pred_response_type"], rows, estimator.classes_[best].tolist())
+        _place(cols["pred_response_type_score"], rows, [round(v, 4) for v in proba[np.arange(len(rows)), best].tolist()])
+        _place(cols["pred_response_basis"], rows, [basis] * len(rows))
     return cols
 
 
@@ -101,7 +136,8 @@ def _review(model, texts, preds):
     flags, reasons = [], []
     threshold, margin = model.review_threshold, model.review_margin
     for i, text in enumerate(texts):
-        why = [_unusable(text)] if _unusable(text) else []
+        unusable = _unusable(text)
+        why = [unusable] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:
             if top < threshold:

@@ -27,6 +27,8 @@ STOP_LEMMAS = frozenset(
 _NUMBER_POS = "名詞-数詞"
 _MAX_CHUNK = 20_000  # MeCab crashes the process on very long input: tokenize in pieces at sentence ends
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
+_MEMO_LINES = 200_000  # distinct MeCab lines remembered per tokenizer (a few tens of MB at most)
+_SKIP = ()
 
 
 def _split_long(text: str, limit: int = _MAX_CHUNK) -> list[str]:
@@ -71,18 +73,21 @@ class JapaneseTokenizer:
         self.cache_size = cache_size
         self._tagger = None
         self._cache: dict[str, list[str]] = {}
+        self._line_memo: dict = {}
 
     # -- pickling: the MeCab tagger is a C object; keep settings only
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_tagger"] = None
         state["_cache"] = {}
+        state["_line_memo"] = {}
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._tagger = None
         self._cache = {}
+        self._line_memo = {}
 
     def __repr__(self) -> str:
         return f"JapaneseTokenizer(name={self.name!r}, version={self.version}, compounds={self.compounds})"
@@ -98,36 +103,60 @@ class JapaneseTokenizer:
     def __call__(self, text: str) -> list[str]:
         if self.cache_size and text in self._cache:
             return self._cache[text]
-        normal = text if self.normalized else normalize(text)
-        tokens: list[str] = []
-        for piece in _split_long(normal):
-            if piece.strip():
-                tokens.extend(self._tokens(self.tagger.parse(piece)))
+        tokens = self._tokenize(text)
         if self.cache_size:
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             self._cache[text] = tokens
         return tokens
 
+    def many(self, texts) -> list[list[str]]:
+        """The tokens of each text, bypassing the cache (scoring sees each text once; caching would only cost)."""
+        return [self._tokenize(text) for text in texts]
+
+    def _tokenize(self, text: str) -> list[str]:
+        normal = text if self.normalized else normalize(text)
+        if len(normal) <= _MAX_CHUNK:  # the usual case: one MeCab call, no splitting
+            return self._tokens(self.tagger.parse(normal)) if normal.strip() else []
+        tokens: list[str] = []
+        for piece in _split_long(normal):
+            if piece.strip():
+                tokens.extend(self._tokens(self.tagger.parse(piece)))
+        return tokens
+
     def _tokens(self, parsed: str) -> list[str]:
         tokens: list[str] = []
         run: list[str] = []
+        # Every decision depends on the MeCab line alone, and words repeat (Zipf): remember each line's verdict
+        # instead of re-splitting it and re-testing its part of speech.
+        memo = self._line_memo
         for line in parsed.split("\n"):
-            fields = line.split("\t")
-            if len(fields) < 5:  # EOS
+            verdict = memo.get(line)
+            if verdict is None:
+                if len(memo) >= _MEMO_LINES:
+                    memo.clear()
+                verdict = memo[line] = self._verdict(line)
+            if verdict is _SKIP:
                 continue
-            surface, lemma, pos = fields[0], fields[3], fields[4]
-            is_noun = pos.startswith(("名詞", "接頭辞", "接尾辞-名詞的")) and pos != _NUMBER_POS
-            if is_noun and surface.strip():
-                run.append(surface)
-            else:
+            noun, token = verdict
+            if noun is not None:
+                run.append(noun)
+            elif run:
                 self._flush(run, tokens)
                 run = []
-            token = self._token(surface, lemma, pos)
             if token:
                 tokens.append(token)
         self._flush(run, tokens)
         return tokens
+
+    def _verdict(self, line: str):
+        """(surface when the line continues a noun run else None, token or None), or _SKIP for EOS."""
+        fields = line.split("\t")
+        if len(fields) < 5:  # EOS
+            return _SKIP
+        surface, lemma, pos = fields[0], fields[3], fields[4]
+        is_noun = pos.startswith(("名詞", "接頭辞", "接尾辞-名詞的")) and pos != _NUMBER_POS
+        return (surface if is_noun and surface.strip() else None), self._token(surface, lemma, pos)
 
     def _token(self, surface: str, lemma: str, pos: str) -> str | None:
         if pos == _NUMBER_POS or surface.isdigit():

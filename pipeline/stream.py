@@ -1,0 +1,299 @@
+"""Scoring a file of any size: read in chunks, score each chunk (in this process or in worker processes), write
+each chunk as it comes, so that memory stays bounded and the output is the same as scoring the whole file at once.
+
+CSV / TSV / one-comment-per-line text and stdin stream; XLSX and published documents (PDF, DOCX, HTML) are read
+whole (their formats cannot be read in pieces). CSV, JSONL and stdout output stream; XLSX output is kept until the
+end. The output file is written to a temporary name and renamed when complete.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import sys
+from contextlib import contextmanager
+from itertools import chain, islice
+from pathlib import Path
+from typing import Iterator
+
+from .errors import InputError
+
+CHUNK_ROWS = 20_000
+_WHOLE_SUFFIXES = (".xlsx", ".xlsm", ".pdf", ".docx", ".html", ".htm")
+_OUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+_BLOCK = 1 << 20
+_ENCODINGS = ("utf-8-sig", "cp932", "euc_jp")  # as pipeline.ingest.encoding tries them
+
+
+def file_encoding(path: Path) -> str | None:
+    """The first of the usual encodings that decodes the whole file, read block by block (bounded memory);
+    None when none does (the caller falls back to the whole-file reader and its detector)."""
+    for encoding in _ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(_BLOCK), b""):
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _check_text_file(path: Path) -> None:
+    """The whole-file reader's checks (missing, folder, empty, binary), without reading the whole file."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; name a file")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(f"{path}: looks like a binary file, not text (NUL bytes found)")
+        block = head
+        while block and not block.strip():
+            block = handle.read(_BLOCK)
+        if not block.strip():
+            raise InputError(f"{path}: the file is empty")
+
+
+def iter_input(path: str | Path, *, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
+               stdin=None) -> Iterator:
+    """DataFrames of at most `chunk_rows` rows (whole for XLSX and documents) that, put together, are exactly what
+    `pipeline.score.read_input(path)` returns."""
+    import pandas as pd
+
+    from .score import read_input
+
+    if str(path) == "-":
+        stream, empty = stdin or sys.stdin, True
+        for lines in _batches(stream, chunk_rows):
+            empty = False
+            yield pd.DataFrame({"text": [line.rstrip("\r\n") for line in lines]})
+        if empty:
+            yield pd.DataFrame({"text": []})
+        return
+    path = Path(path)
+    encoding = None
+    if path.suffix.lower() not in _WHOLE_SUFFIXES:
+        _check_text_file(path)
+        encoding = file_encoding(path)
+    if encoding is None:
+        yield read_input(path, sheet=sheet)
+    elif path.suffix.lower() in (".csv", ".tsv"):
+        yield from _csv_chunks(path, encoding, "\t" if path.suffix.lower() == ".tsv" else ",", chunk_rows)
+    else:  # one comment per line; str.splitlines on each batch splits exactly where it splits the whole text
+        with open(path, encoding=encoding, newline=None) as handle:
+            for lines in _batches(handle, chunk_rows):
+                yield pd.DataFrame({"text": "".join(lines).splitlines()})
+
+
+def _batches(lines, size: int):
+    iterator = iter(lines)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _csv_chunks(path: Path, encoding: str, sep: str, chunk_rows: int):
+    import pandas as pd
+
+    options = dict(sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
+    try:
+        with pd.read_csv(path, chunksize=chunk_rows, **options) as reader:
+            empty = True
+            for chunk in reader:
+                empty = False
+                yield chunk.reset_index(drop=True)
+        if empty:  # a header and no rows: the whole-file reader gives an empty table with those columns
+            yield pd.read_csv(path, nrows=0, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
+
+
+def check_output(out: str | Path) -> None:
+    """Refuse an unknown output format before any work is done."""
+    if str(out) != "-" and Path(out).suffix.lower() not in _OUT_SUFFIXES:
+        raise InputError(f"{out}: unknown output format {Path(out).suffix.lower()!r} (use .csv, .xlsx, .jsonl or -)")
+
+
+@contextmanager
+def open_output(out: str | Path, *, stdout=None):
+    """A `write(frame)` function that appends one scored chunk; the file appears, complete, when the block ends."""
+    from ._io import atomic_path
+
+    check_output(out)
+    if str(out) == "-":
+        stream = stdout or sys.stdout
+        first = [True]
+
+        def to_stdout(frame):
+            frame.to_csv(stream, index=False, header=first[0], lineterminator="\n")
+            first[0] = False
+
+        yield to_stdout
+        return
+    out = Path(out)
+    suffix = out.suffix.lower()
+    with atomic_path(out) as tmp:
+        if suffix == ".xlsx":
+            frames: list = []
+            yield frames.append
+            _write_xlsx(frames, tmp)
+            return
+        # utf-8-sig writes its BOM once, at the start of the stream: the same bytes as one to_csv of everything
+        with open(tmp, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as handle:
+            yield _chunk_writer(handle, suffix)
+
+
+def _chunk_writer(handle: io.TextIOBase, suffix: str):
+    first = [True]
+
+    def write(frame):
+        if suffix == ".csv":
+            frame.to_csv(handle, index=False, header=first[0], lineterminator="\n")
+        elif len(frame) or first[0]:  # an empty table still gets the one empty line pandas writes for it
+            handle.write(frame.to_json(orient="records", lines=True, force_ascii=False))
+        first[0] = False
+
+    return write
+
+
+def _write_xlsx(frames: list, path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame.to_excel(path, index=False, engine="openpyxl")
+
+
+def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None) -> Iterator:
+    """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in that many worker processes
+    (loky), each with its own tagger. Rows are scored independently, so the result is the same for any chunking
+    and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the first chunk)."""
+    from .score import score_frame
+
+    options = {} if options is None else options
+    if jobs == 1:
+        if isinstance(model, (str, Path)):
+            from .registry import load_model
+
+            model = load_model(model)
+        for chunk in chunks:
+            yield score_frame(model, chunk, **options)
+        return
+    from joblib import Parallel, delayed
+
+    # A model that has a folder is loaded once per worker from it (verified, cached); an in-memory one travels
+    # with each piece. Pieces are smaller than read chunks so that the workers finish together.
+    # A warm-up task per worker comes first: the workers start (imports, model) while this process is still
+    # reading the first chunk. `options` is read when each piece is sent, after that chunk was checked.
+    ref = _ModelRef(model)
+    pieces = (piece for chunk in chunks for piece in _split(chunk, max(1, CHUNK_ROWS // (4 * jobs))))
+    tasks = chain((delayed(_score_piece)(ref, None, {}) for _ in range(jobs)),
+                  (delayed(_score_piece)(ref, piece, options) for piece in pieces))
+    parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
+    yield from islice(parallel(tasks), jobs, None)
+
+
+def _split(frame, size: int):
+    if len(frame) <= size:
+        yield frame
+        return
+    for start in range(0, len(frame), size):
+        yield frame.iloc[start:start + size].reset_index(drop=True)
+
+
+class _ModelRef:
+    """What a worker needs to get the model: its folder (plus card hash, so a retrained model is reloaded), or the
+    model itself when it was never saved. `model` may be a verified folder path: the parent never unpickles it."""
+
+    def __init__(self, model):
+        if isinstance(model, (str, Path)):
+            from .registry import read_card
+
+            path, card = model, read_card(model)
+        else:
+            path, card = getattr(model, "path", None), getattr(model, "card", None)
+        self.path = str(path) if path else None
+        self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
+        self.model = None if self.path else model
+
+
+def resolve_model(model_path, jobs: int):
+    """The model to score with: loaded here for one job; for several, only checked here (card, hashes) and loaded
+    by each worker, so that the workers start while this process would still be unpickling."""
+    from . import registry
+
+    if jobs == 1:
+        return registry.load_model(model_path)
+    folder = registry.resolve(model_path)
+    if not folder.is_dir():
+        from .errors import ModelError
+
+        raise ModelError(f"{folder}: no such model folder")
+    registry.verify(folder, registry.read_card(folder))
+    return folder
+
+
+_WORKER_MODELS: dict = {}
+
+
+def _score_piece(ref: _ModelRef, frame, options: dict):
+    from .score import score_frame
+
+    model = ref.model
+    if model is None:
+        model = _WORKER_MODELS.get(ref.key)
+        if model is None:
+            from .registry import load_model
+
+            _WORKER_MODELS.clear()
+            model = _WORKER_MODELS[ref.key] = load_model(ref.path)
+    return None if frame is None else score_frame(model, frame, **options)
+
+
+def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
+               text_column: str | None = None, response_column: str | None = None, id_column: str | None = None,
+               redact: bool = False, stdin=None, stdout=None) -> dict:
+    """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
+    {"read", "rows", "flagged", "masked"}. `model`: a model, or a model folder (see `resolve_model`). The response column
+    defaults to 'response' when the input has one. `redact`: mask personal data in every text column but the id
+    column before the chunk is scored (so nothing unmasked is written)."""
+    check_output(out)
+    if jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, got {jobs}")
+    options = {"text_column": text_column, "response_column": response_column}
+    counts = {"read": 0, "rows": 0, "flagged": 0, "masked": {} if redact else None}
+    with open_output(out, stdout=stdout) as write:
+        chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
+                          source=str(source), counts=counts)
+        for scored in score_chunks(model, chunks, jobs=jobs, options=options):
+            write(scored)
+            counts["rows"] += len(scored)
+            counts["flagged"] += int(scored["needs_review"].sum())
+    return counts
+
+
+def _checked(chunks, id_column, options: dict, *, source: str, counts: dict):
+    """The chunks, once the first has been checked: the opinion and id columns exist (an error names the file);
+    'response' is the reply column by default (set in `options` before any chunk is scored); each chunk masked
+    first when counts["masked"] is a dict (which collects what was masked); counts["read"] counts the rows read."""
+    from itertools import chain
+
+    from .ingest.tables import TEXT_COLUMNS, find_column
+    from .score import id_column as check_id_column
+
+    first = next(chunks)
+    find_column(first, options["text_column"], TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
+    id_col = check_id_column(first, id_column)
+    if options["response_column"] is None and "response" in first.columns:
+        options["response_column"] = "response"
+    masked = counts["masked"]
+    for chunk in chain([first], chunks):
+        counts["read"] += len(chunk)
+        if masked is not None:
+            from .redact import redact_frame, text_columns
+
+            chunk, counts = redact_frame(chunk, [c for c in text_columns(chunk) if c != id_col])
+            for kind, n in counts.items():
+                masked[kind] = masked.get(kind, 0) + n
+        yield chunk

@@ -1,0 +1,241 @@
+"""The scoring fast path, streaming and --jobs give exactly what the plain path gives; the CLI starts light."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.features import KeywordMatcher, tfidf_from_tokens, token_vectorizer
+from pipeline.normalize import normalize
+from pipeline.score import read_input, score_frame, write_output
+from pipeline.stream import iter_input, score_file
+from pipeline.tokenizer import JapaneseTokenizer
+
+ROOT = Path(__file__).resolve().parent.parent
+OPINIONS = [
+    "マイナンバーカードの手続をオンラインでできるようにしてほしい。",
+    "スマホを持っていない高齢者はどうすればいいのですか。置いていかれるのが心配です。",
+    "",
+    "hello world",
+    "紙の申請書を減らして、窓口の待ち時間を短くしてください。",
+    "あい",
+    "公開型GISで道路や避難所の情報を見られるようにしてほしい。オープンデータも増やしてほしい。",
+    "AIやRPAで職員の事務作業を減らし、相談の時間を増やすべきだ。",
+    "個人情報の漏えいが不安です。セキュリティ対策を徹底してください。",
+    "テレワークやペーパーレスで職員の働き方を変えてほしい。",
+    "2025年度までに100件の手続をオンライン化する目標は良い。",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    from pipeline.registry import save_model
+    from pipeline.train import train
+
+    return save_model(train(), tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def model(model_dir):
+    from pipeline.registry import load_model
+
+    return load_model(model_dir)
+
+
+def _rows(n: int) -> pd.DataFrame:
+    texts = [OPINIONS[i % len(OPINIONS)] + ("" if i < len(OPINIONS) else f"第{i}号の意見です。") for i in range(n)]
+    return pd.DataFrame({"No": [str(i + 1) for i in range(n)], "ご意見": texts})
+
+
+# ---------------------------------------------------------------- fast path = the sklearn / plain computation
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 2)])
+def test_tfidf_from_tokens_equals_vectorizer_transform(ngram_range):
+    tokenizer = JapaneseTokenizer(normalized=True)
+    texts = [normalize(t) for t in OPINIONS]
+    vectorizer = token_vectorizer(tokenizer, ngram_range=ngram_range).fit(texts[:6])
+    ours = tfidf_from_tokens(vectorizer, [tokenizer(t) for t in texts])
+    theirs = vectorizer.transform(texts)
+    assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)  # bit for bit: the probabilities must not move
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("マイナンバーカードを使う", {0: 2, 1: 1}),   # both マイナンバー and マイナンバーカード, counted once each
+    ("カードとマイナンバー", {0: 1, 1: 1}),        # one keyword in two labels
+    ("窓口で窓口", {1: 1}),                      # a keyword found twice counts once
+    ("市", {2: 1}),                             # one-character keyword
+    ("関係のない文", {}),
+    ("", {}),
+])
+def test_keyword_hits_equal_plain_substring_search(text, expected):
+    groups = [("a", ["マイナンバー", "マイナンバーカード"]), ("b", ["窓口", "マイナンバー"]), ("c", ["市"])]
+    matcher = KeywordMatcher(groups=groups).fit()
+    plain = {j: n for j, words in enumerate(matcher.keywords_) if (n := sum(w in text for w in words))}
+    assert matcher._hit_counts(text) == plain == expected
+
+
+def _plain_evidence(estimator, text: str, label, k: int = 5) -> list[str]:
+    """The evidence computation one row at a time, as it was before the batched version."""
+    normal = normalize(text)
+    row = estimator.features([normal]).tocsr()
+    index = list(estimator.classes_).index(label)
+    coef = estimator.classifier_.coef_
+    coef = coef[index] if len(estimator.classes_) > 2 else coef[0] * (1 if index else -1)
+    names = estimator.feature_names_()
+    scored = sorted(((row.data[i] * coef[j], names[j]) for i, j in enumerate(row.indices)), reverse=True)
+    words: list[str] = []
+    for weight, name in scored:
+        if weight <= 0 or len(words) >= k:
+            break
+        for word in (estimator.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]):
+            if word != "<num>" and not any(word in chosen for chosen in words):
+                words.append(word)
+    return words[:k]
+
+
+def test_batched_evidence_equals_row_by_row(model):
+    estimator = model.theme
+    texts = [normalize(t) for t in OPINIONS if t]
+    labels = [estimator.classes_[i % len(estimator.classes_)] for i in range(len(texts))]
+    batched = estimator.evidence_many(estimator.features(texts), texts, labels, k=4)
+    assert batched == [_plain_evidence(estimator, t, lab, k=4) for t, lab in zip(texts, labels)]
+    assert any(batched)
+
+
+def test_tokenizer_line_memo_changes_nothing_and_is_not_pickled():
+    import pickle
+
+    warm = JapaneseTokenizer()
+    first = [warm(t) for t in OPINIONS]
+    assert [warm(t) for t in OPINIONS] == first == JapaneseTokenizer().many(OPINIONS)
+    assert warm._line_memo and pickle.loads(pickle.dumps(warm))._line_memo == {}
+
+
+# ---------------------------------------------------------------- streaming = whole-file path
+def _whole(model, path, out, **options) -> bytes:
+    frame = read_input(path)
+    response = "response" if "response" in frame.columns else None
+    write_output(score_frame(model, frame, response_column=response, **options), out)
+    return Path(out).read_bytes()
+
+
+@pytest.mark.parametrize("suffix, encoding", [(".csv", "utf-8-sig"), (".csv", "cp932"), (".tsv", "utf-8"),
+                                              (".txt", "utf-8")])
+@pytest.mark.parametrize("out_suffix", [".csv", ".jsonl"])
+def test_streamed_output_equals_score_frame(model, tmp_path, suffix, encoding, out_suffix):
+    frame = _rows(23)
+    frame.loc[3, "ご意見"] = "複数行の\n意見です。"
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".txt":
+        path.write_text("\r\n".join(t.replace("\n", " ") for t in frame["ご意見"]) + "\n\n", encoding=encoding)
+    else:
+        frame.to_csv(path, sep="\t" if suffix == ".tsv" else ",", index=False, encoding=encoding)
+    counts = score_file(model, path, tmp_path / f"streamed{out_suffix}", chunk_rows=5)
+    expected = _whole(model, path, tmp_path / f"whole{out_suffix}")
+    assert (tmp_path / f"streamed{out_suffix}").read_bytes() == expected
+    assert counts["rows"] == len(read_input(path))
+
+
+def test_streamed_replies_and_header_only_csv(model, tmp_path):
+    path = tmp_path / "replies.csv"
+    frame = _rows(12).assign(response=["御意見を踏まえ、手続のオンライン化を進めます。", ""] * 6)
+    frame.to_csv(path, index=False)
+    score_file(model, path, tmp_path / "s.csv", chunk_rows=4)
+    assert (tmp_path / "s.csv").read_bytes() == _whole(model, path, tmp_path / "w.csv")
+    assert "reply" in pd.read_csv(tmp_path / "s.csv")["pred_response_basis"].tolist()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("No,ご意見\n", encoding="utf-8")
+    for suffix in (".csv", ".jsonl"):
+        assert score_file(model, empty, tmp_path / f"e{suffix}")["rows"] == 0
+        assert (tmp_path / f"e{suffix}").read_bytes() == _whole(model, empty, tmp_path / f"we{suffix}")
+
+
+def test_stdin_streams_in_chunks_to_stdout(model):
+    lines = "".join(t.replace("\n", " ") + "\n" for t in _rows(9)["ご意見"])
+    out = io.StringIO()
+    score_file(model, "-", "-", chunk_rows=2, stdin=io.StringIO(lines), stdout=out)
+    whole = io.StringIO()
+    write_output(score_frame(model, read_input("-", stdin=io.StringIO(lines))), "-", stdout=whole)
+    assert out.getvalue() == whole.getvalue()
+    assert len(list(iter_input("-", chunk_rows=2, stdin=io.StringIO(lines)))) == 5
+
+
+@pytest.mark.parametrize("content, message", [(b"", "the file is empty"), (b" \n\n", "the file is empty"),
+                                              (b"a\x00b", "binary file")])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_streamed_input_errors(model, tmp_path, content, message, jobs):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        score_file(model, path, tmp_path / "out.csv", jobs=jobs)
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_missing_id_column_is_reported_before_output(model, tmp_path, jobs):
+    path = tmp_path / "in.csv"
+    _rows(3).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"column 'id' not found in input \(columns: No, ご意見\)"):
+        score_file(model, path, tmp_path / "out.csv", id_column="id", jobs=jobs)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_bad_output_and_jobs_are_refused_before_work(model, tmp_path):
+    path = tmp_path / "in.csv"
+    _rows(3).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"unknown output format '\.parquet'"):
+        score_file(model, path, tmp_path / "out.parquet")
+    with pytest.raises(InputError, match="--jobs must be 1 or more, got 0"):
+        score_file(model, path, tmp_path / "out.csv", jobs=0)
+    assert not (tmp_path / "out.csv").exists()
+
+
+# ---------------------------------------------------------------- --jobs and the command line
+def _cli(*args, stdin: str | None = None, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PUBCOM_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_jobs_2_output_equals_jobs_1_and_score_frame(model, model_dir, tmp_path):
+    path = tmp_path / "in.csv"
+    _rows(40).to_csv(path, index=False, encoding="utf-8-sig")
+    for jobs in (1, 2):
+        done = _cli("score", str(path), "--model", str(model_dir), "--out", str(tmp_path / f"j{jobs}.csv"),
+                    "--jobs", str(jobs), home=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "j2.csv").read_bytes() == (tmp_path / "j1.csv").read_bytes()
+    assert (tmp_path / "j1.csv").read_bytes() == _whole(model, path, tmp_path / "whole.csv")
+
+
+def test_parallel_pieces_in_process_keep_order(model, tmp_path):
+    path = tmp_path / "in.csv"
+    _rows(30).to_csv(path, index=False)
+    score_file(model, path, tmp_path / "p.jsonl", jobs=2, chunk_rows=7)
+    rows = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["No"] for r in rows] == [str(i) for i in range(1, 31)]
+    assert (tmp_path / "p.jsonl").read_bytes() == _whole(model, path, tmp_path / "w.jsonl")
+
+
+def test_one_comment_from_stdin_on_the_command_line(model_dir, tmp_path):
+    done = _cli("score", "-", "--model", str(model_dir), "--out", "-", stdin=OPINIONS[0], home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    scored = pd.read_csv(io.StringIO(done.stdout))
+    assert len(scored) == 1 and scored.loc[0, "pred_theme"] == "mynumber_auth"
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    heavy = ["matplotlib", "openpyxl", "pdfplumber", "docx", "sklearn", "pandas", "numpy", "scipy", "fugashi", "joblib"]
+    code = f"import sys, pipeline, pipeline.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
