@@ -1,0 +1,216 @@
+"""`pubcom train`, `evaluate`, `run`, `models`, `taxonomy`, `compare`: models and their metrics."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import PubcomError
+from . import say as _say
+
+
+# ---------------------------------------------------------------- train / evaluate
+def _add_label_inputs(p) -> None:
+    p.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
+                   help="labelled tables (CSV / XLSX) or documents with --labels (default: the embedded Otaru data)")
+    p.add_argument("--labels", type=Path, default=None, help="labels file joined to ingested records on row_no")
+    p.add_argument("--taxonomy", type=Path, default=None, help="taxonomy TOML (default: the packaged dx-ja)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    p.add_argument("--response-column", default=None, help="reply column (default: found by heading)")
+    p.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
+    p.add_argument("--response-type-column", default=None, help="response type label column (default: response_type)")
+
+
+def _labelled(args):
+    from ..train import read_labelled
+
+    return read_labelled(args.inputs, labels=args.labels, text_column=args.text_column,
+                         response_column=args.response_column, theme_column=args.theme_column,
+                         response_type_column=args.response_type_column, sheet=args.sheet)
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="train a model folder from labelled data plus the taxonomy")
+    _add_label_inputs(p)
+    p.add_argument("--out", type=Path, default=None, help="models folder (default: models/)")
+    p.add_argument("--cv", default="5", help="cross-validation for the card's metrics: loo or K (default: 5)")
+    p.add_argument("--force", action="store_true", help="make the new model latest even if it scores below the current one")
+    p.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args) -> int:
+    from ..compare import promotion
+    from ..evaluate import evaluate
+    from ..registry import load_model, save_model
+    from ..taxonomy import load_taxonomy
+    from ..train import label_ids, train
+
+    taxonomy = load_taxonomy(args.taxonomy)
+    frame = label_ids(_labelled(args), taxonomy)
+    metrics = evaluate(frame, taxonomy=taxonomy, cv=args.cv, n_boot=200)
+    model = train(frame, taxonomy=taxonomy, metrics=metrics)
+    decision = promotion(metrics, taxonomy, _current_latest(args.out, load_model), frame, force=args.force)
+    model.card["promotion"] = decision
+    model_dir = save_model(model, args.out, point_latest=decision["latest"])
+    theme = metrics.get("theme", {})
+    unlabelled = int(((frame["theme"] == "") & (frame["response_type"] == "")).sum())
+    print(f"read {len(frame)} rows: trained on {len(frame) - unlabelled}"
+          f"{f', {unlabelled} without a theme or response type (not used)' if unlabelled else ''} "
+          f"(+{model.card['training_data']['authored_examples']} authored examples); "
+          f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
+    print(f"latest: {'now ' + model_dir.name if decision['latest'] else 'unchanged'} ({decision['reason']})")
+    return 0
+
+
+def _current_latest(models_dir, load_model):
+    """The model `latest` points at in the models folder trained into, or None when there is none yet."""
+    from .. import config
+
+    link = Path(models_dir or config.MODELS_DIR) / "latest"
+    if not (link.exists() or link.is_symlink()):
+        return None
+    return load_model(link)
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", help="cross-validate (or test a fitted model) with baselines and intervals")
+    _add_label_inputs(p)
+    p.add_argument("--cv", default="loo", help="loo or a number of folds (default: loo)")
+    p.add_argument("--model", type=Path, default=None, help="test this fitted model instead of cross-validating")
+    p.add_argument("--group-column", default=None, help="keep rows sharing this column's value in one fold")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON (also written to reports/metrics.json)")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _cmd_evaluate(args) -> int:
+    import json
+
+    from .. import config
+    from .._io import write_json
+    from ..evaluate import evaluate
+    from ..registry import load_model
+
+    model = load_model(args.model) if args.model else None
+    metrics = evaluate(_labelled(args), taxonomy=args.taxonomy, cv=args.cv, model=model, group_column=args.group_column)
+    write_json(config.REPORTS_DIR / "metrics.json", metrics)
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False, indent=2))
+        return 0
+    from ..run import _headline
+
+    print(_headline(metrics))
+    for key in ("theme", "response_type", "response_type_from_opinion"):
+        if key in metrics:
+            base = ", ".join(f"{k} {v['macro_f1']:.2f}" for k, v in metrics[key].get("baselines", {}).items())
+            print(f"  {key}: baselines macro-F1: {base}" if base else f"  {key}")
+    if "leave_one_consultation_out" in metrics:
+        print("  held-out rounds (leave one consultation out): " + _headline(metrics["leave_one_consultation_out"]))
+    print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
+    return 0
+
+
+# ---------------------------------------------------------------- run / models
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="the whole job on the embedded default: ingest, train, evaluate, score, report")
+    p.add_argument("--cv", default="loo", help="cross-validation: loo or K (default: loo)")
+    p.set_defaults(func=_cmd_run)
+
+
+def _cmd_run(args) -> int:
+    from ..run import run
+
+    run(cv=args.cv)
+    return 0
+
+
+def _add_models(sub) -> None:
+    p = sub.add_parser("models", help="list the model folders with their taxonomy, data size, metrics and date")
+    p.set_defaults(func=_cmd_models)
+
+
+def _cmd_models(args) -> int:
+    from ..registry import list_models
+
+    rows = list_models()
+    if not rows:
+        print("no models yet (pubcom train)")
+    for r in rows:
+        f1 = "-" if r["theme_macro_f1"] is None else f"{r['theme_macro_f1']:.2f}"
+        print(f"{'*' if r['latest'] else ' '} {r['name']:32} {r['taxonomy']:14} rows={r['rows']:<6} theme-F1={f1:5} {r['created']}")
+    return 0
+
+
+# ---------------------------------------------------------------- taxonomy / review-sheet / compare
+def _add_taxonomy(sub) -> None:
+    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or validate one (check)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="draft a taxonomy TOML from the labels of a labelled table")
+    init.add_argument("--from-labels", type=Path, required=True, metavar="FILE", help="labelled CSV / XLSX")
+    init.add_argument("--out", default="-", help="TOML file to write (default: - for stdout)")
+    init.add_argument("--id", dest="taxonomy_id", default=None, help="taxonomy id (default: from the file name)")
+    init.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    init.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    init.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
+    init.set_defaults(func=_cmd_taxonomy_init)
+    check = actions.add_parser("check", help="validate a taxonomy TOML and print a one-line summary")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.set_defaults(func=_cmd_taxonomy_check)
+
+
+def _cmd_taxonomy_init(args) -> int:
+    from .._io import write_text
+    from ..ingest.tables import read_table
+    from ..taxonomy_draft import draft_taxonomy, sanitise_id
+
+    frame = read_table(args.from_labels, sheet=args.sheet)
+    taxonomy_id = args.taxonomy_id or sanitise_id(args.from_labels.stem.split(".")[0], set(), prefix="taxonomy")
+    draft = draft_taxonomy(frame, taxonomy_id=taxonomy_id, text_column=args.text_column,
+                           theme_column=args.theme_column, source=str(args.from_labels))
+    if args.out == "-":
+        sys.stdout.write(draft.text)
+    else:
+        write_text(args.out, draft.text)
+        _say(f"written: {args.out}")
+    if draft.renamed:
+        pairs = ", ".join(f"{label} -> {ident}" for label, ident in draft.renamed.items())
+        _say(f"note: {len(draft.renamed)} label(s) are not valid ids and got new ids ({pairs}); label_ja keeps each "
+             "label, and labels files may keep using it")
+    return 0
+
+
+def _cmd_taxonomy_check(args) -> int:
+    from ..taxonomy import load_taxonomy
+
+    t = load_taxonomy(args.file)
+    keywords = sum(len(theme.keywords) for theme in t.themes)
+    phrases = sum(len(r.phrases) for r in t.response_types)
+    print(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
+          f"{len(t.response_types)} response types ({', '.join(t.response_type_ids)}), {phrases} phrases")
+    return 0
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="test two models on the same labelled data; overall and per-class deltas")
+    p.add_argument("model_a", type=Path, metavar="MODEL_A")
+    p.add_argument("model_b", type=Path, metavar="MODEL_B")
+    _add_label_inputs(p)
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args) -> int:
+    from ..compare import compare_metrics, format_comparison
+    from ..evaluate import evaluate
+    from ..registry import load_model
+
+    if not args.inputs:
+        raise PubcomError("give the labelled data to test both models on (INPUT...)")
+    frame = _labelled(args)
+    a, b = load_model(args.model_a), load_model(args.model_b)
+    deltas = compare_metrics(evaluate(frame, model=a, n_boot=200), evaluate(frame, model=b, n_boot=200))
+    print(f"both tested on the same {len(frame)} labelled rows (fitted models, no refitting); delta = B - A")
+    for line in format_comparison(deltas, a.path.name, b.path.name):
+        print(line)
+    return 0
+
+
+BUILDERS = [_add_train, _add_evaluate, _add_run, _add_models, _add_taxonomy, _add_compare]

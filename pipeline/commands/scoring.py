@@ -1,0 +1,82 @@
+"""`pubcom score` and `review-sheet`: predictions for unseen comments and their review in Excel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import PubcomError
+from . import say as _say
+
+
+# ---------------------------------------------------------------- score
+def _add_score(sub) -> None:
+    p = sub.add_parser("score", help="predict theme and response type for unseen comments",
+                       description="CSV / TSV / text input and CSV / JSONL / stdout output are streamed in chunks of "
+                                   "20,000 rows (memory stays bounded); XLSX and documents are read whole and XLSX "
+                                   "output is written at the end.")
+    p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one comment per line) / document, or - for stdin")
+    p.add_argument("--model", type=Path, default=None, help="model folder (default: models/latest)")
+    p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: reports/<input>.scored.csv)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
+    p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
+    p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
+    p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1); the output is the same, in order")
+    p.set_defaults(func=_cmd_score)
+
+
+def _cmd_score(args) -> int:
+    from .. import config
+    from ..stream import check_output, resolve_model, score_file
+
+    out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
+    check_output(out)
+    if args.jobs < 1:
+        raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
+    model = resolve_model(args.model, args.jobs)
+    counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
+                        response_column=args.response_column, id_column=args.id_column, redact=args.redact)
+    masked = ""
+    if counts["masked"] is not None:
+        from ..redact import describe
+
+        masked = f"; masked: {describe(counts['masked'])}"
+    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
+    return 0
+
+
+def _add_review_sheet(sub) -> None:
+    p = sub.add_parser("review-sheet", help="write scored rows as an Excel sheet for people to check and correct")
+    p.add_argument("scored", type=Path, metavar="SCORED", help="output of `pubcom score` (CSV / XLSX)")
+    p.add_argument("--out", type=Path, required=True, help="the .xlsx to write")
+    p.add_argument("--taxonomy", type=Path, default=None,
+                   help="taxonomy TOML for the drop-down lists (default: the latest model's, else the packaged dx-ja)")
+    p.set_defaults(func=_cmd_review_sheet)
+
+
+def _cmd_review_sheet(args) -> int:
+    from ..errors import ModelError
+    from ..ingest.tables import read_table
+    from ..registry import load_model
+    from ..review import write_review_sheet
+    from ..taxonomy import load_taxonomy
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise PubcomError(f"{args.out}: the review sheet is an Excel workbook; name it .xlsx")
+    if args.taxonomy:
+        taxonomy = load_taxonomy(args.taxonomy)
+    else:
+        try:
+            taxonomy = load_model().taxonomy
+        except ModelError:
+            taxonomy = load_taxonomy()
+    scored = read_table(args.scored)
+    stem = args.scored.name.split(".")[0]
+    out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
+    flagged = scored["needs_review"].astype(str).str.lower().eq("true").sum() if "needs_review" in scored else 0
+    print(f"{len(scored)} rows ({flagged} to review first) -> {out}; correct theme / response_type, save, then "
+          f"`pubcom train {out}`")
+    return 0
+
+
+BUILDERS = [_add_score, _add_review_sheet]
