@@ -15,6 +15,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
 
+from ._progress import progress
 from .errors import InputError
 
 CHUNK_ROWS = 20_000
@@ -266,7 +267,7 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
                           source=str(source), counts=counts)
-        for scored in score_chunks(model, chunks, jobs=jobs, options=options):
+        for scored in progress(score_chunks(model, chunks, jobs=jobs, options=options), desc="scoring rows", size=len):
             write(scored)
             counts["rows"] += len(scored)
             counts["flagged"] += int(scored["needs_review"].sum())

@@ -21,3 +21,9 @@ def test_bar_on_a_terminal():
     stream = _Terminal()
     assert list(progress([1, 2, 3], desc="scoring", stream=stream)) == [1, 2, 3]
     assert "scoring 3/3 100%" in stream.getvalue() and stream.getvalue().endswith("\n")
+
+
+def test_counts_units_of_each_item():
+    stream = _Terminal()
+    assert len(list(progress([[1, 2], [3]], desc="rows", size=len, stream=stream))) == 2
+    assert "rows 3" in stream.getvalue()
