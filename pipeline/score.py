@@ -49,7 +49,7 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
                            option="--response-column", required=bool(response_column))
     texts = [normalize(t) for t in frame[text_col].tolist()]
-    replies = [normalize(t) for t in frame[resp_col].tolist()] if resp_col else [""] * len(frame)
+    replies = [normalize(t) for t in _replies(frame, resp_col)] if resp_col else [""] * len(frame)
     out = frame.copy()
     opinion = _Opinions(texts)
     preds = _predict_themes(model, opinion, evidence_words)
@@ -59,6 +59,15 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
             out[column] = preds[column]
     out["needs_review"], out["review_reason"] = _review(model, texts, preds)
     return out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+
+
+def _replies(frame: pd.DataFrame, column: str) -> list:
+    """The reply of each row; in ingested records an empty reply cell answers with the row it shares one with."""
+    if column == "response" and {"response_shared_with", "row_no"} <= set(frame.columns):
+        from .ingest import resolve_responses
+
+        return resolve_responses(frame).tolist()
+    return frame[column].tolist()
 
 
 class _Opinions:

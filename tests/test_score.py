@@ -102,3 +102,14 @@ def test_read_input_stdin_lines():
     import io
 
     assert read_input("-", stdin=io.StringIO("a\nb\n"))["text"].tolist() == ["a", "b"]
+
+
+def test_shared_reply_of_ingested_records_is_used(model):
+    from pipeline import config
+    from pipeline.ingest import read_document
+
+    records = read_document(config.DEFAULT_DOCUMENT).records
+    scored = model.score(records, response_column="response").set_index("row_no")
+    assert scored.at[9, "pred_response_basis"] == "reply"
+    assert scored.at[9, "pred_response_type"] == scored.at[8, "pred_response_type"]
+    assert scored.at[9, "response"] == ""  # the input column itself is kept as published
