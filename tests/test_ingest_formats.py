@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import (HEADERS, ROWS, build_csv, build_docx, build_html_blocks, build_html_table, build_pdf, build_scan_pdf,
-                      build_xlsx)
+from conftest import (HEADERS, ROWS, build_csv, build_docx, build_html_blocks, build_html_table, build_pdf,
+                      build_scan_pdf, build_xlsx)
 from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.ingest import detect_format, read_document
