@@ -1,7 +1,8 @@
 """Fixture documents built in code from one small table (no committed binaries): xlsx, docx, pdf, html, csv.
 
-Every builder writes the same eight rows the way an office would publish them; the tests read each back and
-compare row by row with ``ROWS``.
+Every builder writes the same eight rows the way an office would publish them, each under its own headings
+(``HEADERS``: offices word the same columns differently); the tests read each back, compare row by row with
+``ROWS`` and compare the formats' records with each other.
 """
 from __future__ import annotations
 
@@ -29,7 +30,15 @@ ROWS = [
 ]
 TITLE = "「市DX推進計画(案)」に対する意見の概要及び市の考え方"
 TOTALS = "意見数 9件 提出者数 5人"
-HEADER = ["No.", "ご意見の要旨", "市の考え方", "対応区分"]
+# (number, opinion, reply, category) headings as each kind of office words them; the docx has no category column
+# (its section rows carry the category). Different on purpose: the readers must find the columns by meaning.
+HEADERS = {
+    "xlsx": ["番号", "意見の概要", "市の考え方", "対応区分"],
+    "docx": ["No.", "ご意見の要旨", "町の考え方"],
+    "pdf": ["項目番号", "意見内容", "県の考え方", "反映状況"],
+    "html": ["No", "御意見", "意見に対する考え方", "区分"],
+    "csv": ["No.", "提出された意見", "御意見に対する考え方", "反映区分"],
+}
 # the docx groups rows under section rows instead of a category column; their words carry the mapping
 SECTIONS = [
     ("Ⅰ．当該意見を踏まえて内容を修正するもの", [1, 5]),
@@ -55,7 +64,7 @@ def build_xlsx(path: Path) -> Path:
     sheet.merge_cells("A1:D1")
     sheet.append(["意見数", "9件", "提出者数", "5人"])
     sheet.append([])
-    sheet.append(HEADER)
+    sheet.append(HEADERS["xlsx"])
     for no, opinion, reply, category, _ in ROWS:
         if no == 5:
             sheet.append(["【オンライン化】"])
@@ -74,12 +83,12 @@ def build_docx(path: Path) -> Path:
     import docx
 
     document = docx.Document()
-    document.add_heading(TITLE, level=1)
+    document.add_heading(TITLE.replace("市", "町"), level=1)
     document.add_paragraph(f"{TOTALS}から御意見をいただきました。")
     for sections in (SECTIONS[:2], SECTIONS[2:]):
         rows = sum(1 + len(numbers) for _, numbers in sections)
         table = document.add_table(rows=1 + rows, cols=3)
-        for cell, heading in zip(table.rows[0].cells, HEADER[:3]):
+        for cell, heading in zip(table.rows[0].cells, HEADERS["docx"], strict=True):
             cell.text = heading
         at = 1
         for label, numbers in sections:
@@ -118,13 +127,13 @@ def build_pdf(path: Path) -> Path:
     for number, rows in enumerate(pages, start=1):
         pdf.add_page()
         pdf.set_font("ipaexg", size=8)
-        pdf.cell(0, 6, "市DX推進計画 意見募集の結果", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, "県DX推進計画 意見募集の結果", align="R", new_x="LMARGIN", new_y="NEXT")
         if number == 1:
             pdf.set_font("ipaexg", size=11)
-            pdf.multi_cell(0, 7, f"{TITLE}\n{TOTALS}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, f"{TITLE.replace('市', '県')}\n{TOTALS}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("ipaexg", size=9)
         with pdf.table(col_widths=(12, 80, 70, 24), text_align="LEFT", line_height=5) as table:
-            for cells in [HEADER] + rows:
+            for cells in [HEADERS["pdf"]] + rows:
                 line = table.row()
                 for text in cells:
                     line.cell(text)
@@ -165,7 +174,7 @@ def build_html_table(path: Path) -> Path:
     body.insert(4, '<tr><td colspan="4">【オンライン化】</td></tr>')
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>意見募集の結果</title></head><body>"
             f"<h1>{TITLE}</h1><p>{TOTALS}</p><table><thead><tr>"
-            + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr></thead><tbody>\n"
+            + "".join(f"<th>{h}</th>" for h in HEADERS["html"]) + "</tr></thead><tbody>\n"
             + "\n".join(body) + "</tbody></table><p>- 1 -</p></body></html>")
     path.write_text(page, encoding="utf-8")
     return path
@@ -187,7 +196,7 @@ def build_csv(path: Path, encoding: str, delimiter: str = ",") -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([TITLE])
-    writer.writerow(["No.", "意見", "回答", "区分"])
+    writer.writerow(HEADERS["csv"])
     for no, opinion, reply, category, _ in ROWS:
         writer.writerow([no, opinion, reply, category])
     path.write_bytes(buffer.getvalue().encode(encoding))

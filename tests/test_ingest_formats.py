@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import (ROWS, build_csv, build_docx, build_html_blocks, build_html_table, build_pdf, build_scan_pdf,
-                      build_xlsx)
+from conftest import (HEADERS, ROWS, build_csv, build_docx, build_html_blocks, build_html_table, build_pdf,
+                      build_scan_pdf, build_xlsx)
 from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.ingest import detect_format, read_document
@@ -20,6 +20,12 @@ from pipeline.ingest.pdf import join_wrapped
 def _squash(text) -> str:
     return re.sub(r"\s+", "", str(text))
 
+
+# fixture id -> the headings its builder printed (the blocks layout has none)
+PRINTED = {"xlsx-merged-title": HEADERS["xlsx"], "docx-sections-two-tables": HEADERS["docx"],
+           "pdf-three-pages": HEADERS["pdf"], "html-table": HEADERS["html"], "html-blocks": [],
+           "csv-cp932": HEADERS["csv"], "csv-eucjp": HEADERS["csv"], "csv-utf8-bom": HEADERS["csv"],
+           "tsv-title-row": HEADERS["csv"]}
 
 BUILDS = [
     pytest.param("comments.xlsx", build_xlsx, "xlsx", id="xlsx-merged-title"),
@@ -35,10 +41,11 @@ BUILDS = [
 
 
 @pytest.mark.parametrize("name, build, fmt", BUILDS)
-def test_reader_gives_the_source_rows(tmp_path, name, build, fmt):
+def test_reader_gives_the_source_rows(request, tmp_path, name, build, fmt):
     document = read_document(build(tmp_path / name))
     records = document.records.sort_values("row_no").reset_index(drop=True)
     assert document.meta["format"] == fmt
+    assert document.meta["headings"] == PRINTED[request.node.callspec.id]
     assert records["row_no"].tolist() == [r[0] for r in ROWS]
     for (no, opinion, reply, _, _), got in zip(ROWS, records.itertuples()):
         assert _squash(got.opinion) == _squash(opinion), f"row {no} opinion"
@@ -57,6 +64,24 @@ def test_categories_and_totals_are_kept_and_mapped(tmp_path, name, build, fmt):
     if fmt != "delimited":  # the CSV fixture declares no totals
         assert document.meta["declared"]["opinions"] == 9
         assert document.meta["reconciliation"]["ok"], document.meta["reconciliation"]
+
+
+# the acceptance case: one table as XLSX, DOCX (section rows), multi-page PDF, HTML and CP932 CSV, headed differently
+SAME_TABLE = ["xlsx-merged-title", "docx-sections-two-tables", "pdf-three-pages", "html-table", "csv-cp932"]
+
+
+def test_differently_headed_formats_ingest_to_the_same_records(tmp_path):
+    builds = {p.id: p.values for p in BUILDS if p.id in SAME_TABLE}
+    assert len({tuple(PRINTED[i]) for i in SAME_TABLE}) == len(SAME_TABLE)  # no two share their headings
+    got = {}
+    for fixture_id, (name, build, _) in builds.items():
+        records = read_document(build(tmp_path / name)).records.sort_values("row_no")
+        got[fixture_id] = [(r.row_no, _squash(r.opinion), _squash(r.response), r.response_type)
+                           for r in records.itertuples()]
+    first = got[SAME_TABLE[0]]
+    assert len(first) == len(ROWS)
+    for fixture_id in SAME_TABLE[1:]:
+        assert got[fixture_id] == first, fixture_id
 
 
 def test_docx_section_rows_label_the_rows_under_them(tmp_path):
