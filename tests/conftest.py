@@ -206,3 +206,20 @@ def build_csv(path: Path, encoding: str, delimiter: str = ",") -> Path:
 @pytest.fixture
 def otaru_path() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "raw" / "otaru-dx-policy-comments.txt"
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """The default model (embedded data + authored examples), trained once for the session. Tests that tamper
+    with model files define their own."""
+    from pipeline.registry import save_model
+    from pipeline.train import train
+
+    return save_model(train(), tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def model(model_dir):
+    from pipeline.registry import load_model
+
+    return load_model(model_dir)

@@ -9,24 +9,10 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.registry import save_model
 from pipeline.score import PRED_COLUMNS, read_input
-from pipeline.train import train
 
 COMMENTS = ["マイナンバーカードの手続をオンラインでできるようにしてほしい", "", "高齢の母は携帯電話を持っていません",
             "hello world", "庁内の会議資料を紙で配るのをやめてはどうか"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return save_model(train(), tmp_path_factory.mktemp("models"))
-
-
-@pytest.fixture(scope="module")
-def model(model_dir):
-    from pipeline.registry import load_model
-
-    return load_model(model_dir)
 
 
 def test_contract_columns_and_order(model):

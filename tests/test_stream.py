@@ -35,21 +35,6 @@ OPINIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    from pipeline.registry import save_model
-    from pipeline.train import train
-
-    return save_model(train(), tmp_path_factory.mktemp("models"))
-
-
-@pytest.fixture(scope="module")
-def model(model_dir):
-    from pipeline.registry import load_model
-
-    return load_model(model_dir)
-
-
 def _rows(n: int) -> pd.DataFrame:
     texts = [OPINIONS[i % len(OPINIONS)] + ("" if i < len(OPINIONS) else f"第{i}号の意見です。") for i in range(n)]
     return pd.DataFrame({"No": [str(i + 1) for i in range(n)], "ご意見": texts})
