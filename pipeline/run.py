@@ -55,14 +55,14 @@ def _heldout(model, labelled, paths, say) -> dict | None:
     municipalities by an author who saw only the labelling guide (never the keywords, examples or Otaru rows).
     Not real data: a check of how the model carries over to other towns' wording, reported on its own."""
     from .evaluate import evaluate_model, heldout_baselines
-    from .train import read_labelled
+    from .train import default_examples, read_labelled
 
     source = paths["raw"] / config.DEFAULT_HELDOUT.name
     if not source.exists():
         return None
     frame = read_labelled([source])
     metrics = evaluate_model(model, frame, n_boot=1000)
-    metrics["theme"]["baselines"] = heldout_baselines(labelled, frame, model.taxonomy)
+    metrics["theme"]["baselines"] = heldout_baselines(labelled, frame, model.taxonomy, default_examples(model.taxonomy))
     write_json(paths["reports"] / "metrics-heldout.json", metrics)
     say(_headline({**metrics, "cv": f"held-out {source.name}"}))
     return metrics

@@ -25,7 +25,9 @@ from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
 
 LABELLED_COLUMNS = ["consultation_id", "row_no", "opinion", "response", "theme", "response_type", "source"]
 DEFAULT_PARAMS = {
-    "theme": {"C": 10.0, "keyword_weight": 1.0, "taxonomy_weight": 0.3},
+    # keyword columns and taxonomy pseudo-documents weigh little against 600 authored examples: chosen on an
+    # independent author's 240 examples (train on the rest) and Otaru LOO, never on the held-out set
+    "theme": {"C": 10.0, "keyword_weight": 0.2, "taxonomy_weight": 0.15},
     "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
     "response_type_from_opinion": {"C": 1.0},
 }
