@@ -173,11 +173,3 @@ class JapaneseTokenizer:
             compound = "".join(run)
             if compound not in self.stop_lemmas:
                 tokens.append(compound)
-
-
-def surface_tokens(text: str, tagger=None) -> list[str]:
-    """Bare surface tokenisation (the benchmark's reference speed)."""
-    import fugashi
-
-    tagger = tagger or fugashi.Tagger()
-    return [word.surface for word in tagger(text)]
