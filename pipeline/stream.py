@@ -17,18 +17,20 @@ from typing import Iterator
 
 from ._progress import progress
 from .errors import InputError
+from .ingest.encoding import legacy_encodings, looks_binary
 
 CHUNK_ROWS = 20_000
 _WHOLE_SUFFIXES = (".xlsx", ".xlsm", ".pdf", ".docx", ".html", ".htm")
 _OUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 _BLOCK = 1 << 20
-_ENCODINGS = ("utf-8-sig", "cp932", "euc_jp")  # as pipeline.ingest.encoding tries them
 
 
 def file_encoding(path: Path) -> str | None:
-    """The first of the usual encodings that decodes the whole file, read block by block (bounded memory);
-    None when none does (the caller falls back to the whole-file reader and its detector)."""
-    for encoding in _ENCODINGS:
+    """The encoding `pipeline.ingest.encoding.decode` would choose, checked over the whole file block by block
+    (bounded memory); None when none decodes it (the caller falls back to the whole-file reader and its detector)."""
+    with open(path, "rb") as handle:
+        head = handle.read(_BLOCK)
+    for encoding in ("utf-8-sig", *legacy_encodings(head)):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with open(path, "rb") as handle:
@@ -48,9 +50,9 @@ def _check_text_file(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"{path}: is a folder; name a file")
     with open(path, "rb") as handle:
-        head = handle.read(4096)
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise InputError(f"{path}: looks like a binary file, not text (NUL bytes found)")
+        head = handle.read(_BLOCK)
+        if looks_binary(head):
+            raise InputError(f"{path}: looks like a binary file, not text (control bytes are common)")
         block = head
         while block and not block.strip():
             block = handle.read(_BLOCK)

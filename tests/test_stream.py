@@ -154,7 +154,7 @@ def test_stdin_streams_in_chunks_to_stdout(model):
 
 
 @pytest.mark.parametrize("content, message", [(b"", "the file is empty"), (b" \n\n", "the file is empty"),
-                                              (b"a\x00b", "binary file")])
+                                              (bytes(range(256)) * 8, "binary file")])
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_streamed_input_errors(model, tmp_path, content, message, jobs):
     path = tmp_path / "bad.csv"
@@ -224,3 +224,23 @@ def test_importing_the_cli_loads_no_heavy_library():
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_streamed_euc_jp_is_decoded_like_the_whole_file_reader(tmp_path):
+    """Hiragana-only EUC-JP also decodes as CP932 (into half-width kana): both readers must choose EUC-JP."""
+    from pipeline.ingest.tables import read_table
+    from pipeline.stream import iter_input
+
+    path = tmp_path / "euc.csv"
+    path.write_bytes("ご意見\nまどぐちをのこしてください\nあいうえお\n".encode("euc_jp"))
+    streamed = pd.concat(list(iter_input(path)), ignore_index=True)
+    assert streamed["ご意見"].tolist() == ["まどぐちをのこしてください", "あいうえお"]
+    assert streamed.equals(read_table(path))
+
+
+def test_streamed_nul_in_a_cell_is_scored_like_the_whole_file_reader(model, tmp_path):
+    """Valid UTF-8 with a stray NUL is text for both readers (the CLI used to refuse it as binary)."""
+    path = tmp_path / "ctrl.csv"
+    path.write_bytes("意見\n\"窓口の\x00デジタル化を進めてほしい\"\nマイナンバーカードの手続\n".encode())
+    counts = score_file(model, path, tmp_path / "out.csv")
+    assert counts["rows"] == counts["read"] == 2

@@ -1,6 +1,7 @@
 """Text decoding for the files governments publish: UTF-8 (with or without BOM), CP932 / Shift_JIS, EUC-JP."""
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from ..errors import InputError
@@ -18,6 +19,33 @@ def _binary_share(data: bytes) -> float:
     return (len(sample) - len(sample.translate(None, _BINARY_BYTES))) / max(1, len(sample))
 
 
+def looks_binary(data: bytes) -> bool:
+    """True for a binary file: not UTF-16 or UTF-8 text (valid UTF-8 is text whatever control characters it
+    carries: random bytes almost never are), and control bytes are common. `data` may be a file's head."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:  # incremental: a head cut in the middle of a character is still UTF-8
+        codecs.getincrementaldecoder("utf-8")().decode(data)
+        return False
+    except UnicodeDecodeError:
+        return _binary_share(data) > _BINARY_SHARE
+
+
+def legacy_encodings(sample: bytes) -> list[str]:
+    """CP932 and EUC-JP, those that decode `sample` (a whole file or its head), least mojibake first.
+
+    EUC-JP bytes usually also decode as CP932 (into half-width kana and private-use characters), so the one whose
+    text looks least like mojibake comes first."""
+    scored = []
+    for encoding in _LEGACY:
+        try:  # an incremental decoder: a head cut in the middle of a character still decodes
+            text = codecs.getincrementaldecoder(encoding)().decode(sample)
+        except UnicodeDecodeError:
+            continue
+        scored.append((_mojibake_score(text), encoding))
+    return [encoding for _, encoding in sorted(scored)]
+
+
 def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
     """Decode bytes, trying the encodings Japanese offices use; returns (text, encoding name).
 
@@ -29,25 +57,14 @@ def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: starts like UTF-16 text but does not decode ({exc.reason})") from exc
-    try:  # valid UTF-8 is text whatever control characters it carries: random bytes almost never are
+    if looks_binary(data):
+        raise InputError(f"{source}: looks like a binary file, not text ({_binary_share(data):.0%} control bytes)")
+    try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    share = _binary_share(data)  # the legacy encodings accept nearly any bytes: refuse what looks binary
-    if share > _BINARY_SHARE:
-        raise InputError(f"{source}: looks like a binary file, not text ({share:.0%} control bytes)")
-    decoded = []
-    for encoding in _LEGACY:
-        try:
-            decoded.append((data.decode(encoding), encoding))
-        except UnicodeDecodeError:
-            continue
-    if decoded:
-        # EUC-JP bytes usually also decode as CP932 (into half-width kana and private-use characters),
-        # so when several legacy encodings fit, keep the one whose text looks least like mojibake.
-        return min(decoded, key=lambda pair: _mojibake_score(pair[0]))
-    if b"\x00" in data:
-        raise InputError(f"{source}: looks like a binary file, not text (NUL bytes, and not UTF-8, CP932 or EUC-JP)")
+    for encoding in legacy_encodings(data):
+        return data.decode(encoding), encoding
     try:
         from charset_normalizer import from_bytes
 
