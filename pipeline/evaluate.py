@@ -12,13 +12,9 @@ from ._progress import progress
 from .models import TaxonomyClassifier, softmax
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
-from .train import DEFAULT_PARAMS, REVIEW_MARGIN
+from .train import ESTIMATORS, REVIEW_MARGIN, estimator_for
 
-TARGETS = {  # metrics key -> (label column, text column, estimator params key)
-    "theme": ("theme", "opinion", "theme"),
-    "response_type": ("response_type", "response", "response_type"),
-    "response_type_from_opinion": ("response_type", "opinion", "response_type_from_opinion"),
-}
+TARGETS = ESTIMATORS  # metrics key -> (label column, text column, learns from the taxonomy)
 
 
 def classification_metrics(y_true, y_pred, *, n_boot: int = 1000, seed: int = config.RANDOM_STATE) -> dict:
@@ -63,9 +59,7 @@ def _splits(frame: pd.DataFrame, labels: pd.Series, cv, group_column: str | None
 
 def _estimator(kind: str, key: str, taxonomy: Taxonomy, tokenizer):
     if kind == "model":
-        use_taxonomy = key != "response_type_from_opinion"
-        return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer,
-                                  use_taxonomy=use_taxonomy, **DEFAULT_PARAMS[key])
+        return estimator_for(key, taxonomy, tokenizer)
     if kind == "no_taxonomy":
         return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer, use_taxonomy=False, C=10.0)
     return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer)  # keywords_only

@@ -158,24 +158,33 @@ def label_ids(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     return frame
 
 
+# estimator key -> (target, text column, learns from the taxonomy); the opinion-only response model learns from
+# the opinion's words alone (the reply phrases are no evidence about an opinion)
+ESTIMATORS = {
+    "theme": ("theme", "opinion", True),
+    "response_type": ("response_type", "response", True),
+    "response_type_from_opinion": ("response_type", "opinion", False),
+}
+
+
+def estimator_for(key: str, taxonomy: Taxonomy, tokenizer=None, params=None) -> TaxonomyClassifier:
+    """The unfitted estimator behind `key` (see ESTIMATORS), with the default model's parameters."""
+    target, _, use_taxonomy = ESTIMATORS[key]
+    settings = {**DEFAULT_PARAMS, **(params or {})}[key]
+    return TaxonomyClassifier(taxonomy=taxonomy, target=target, tokenizer=tokenizer, use_taxonomy=use_taxonomy,
+                              **settings)
+
+
 def fit_estimators(train: pd.DataFrame, taxonomy: Taxonomy, *, tokenizer=None, params=None) -> dict:
     """Fit the three estimators on what the labels have: themes, response types, or both."""
-    params = {**DEFAULT_PARAMS, **(params or {})}
     tokenizer = tokenizer or JapaneseTokenizer(normalized=True, cache_size=50_000)
-    fitted = {"theme": None, "response_type": None, "response_type_from_opinion": None}
-    themed = train[train["theme"] != ""]
-    if themed["theme"].nunique() >= 1:
-        fitted["theme"] = TaxonomyClassifier(taxonomy=taxonomy, target="theme", tokenizer=tokenizer, **params["theme"]).fit(
-            themed["opinion"].tolist(), themed["theme"].tolist())
-    typed = train[(train["response_type"] != "")]
-    replied = typed[typed["response"] != ""]
-    if len(replied):
-        fitted["response_type"] = TaxonomyClassifier(taxonomy=taxonomy, target="response_type", tokenizer=tokenizer,
-                                                     **params["response_type"]).fit(replied["response"].tolist(), replied["response_type"].tolist())
-    if typed["response_type"].nunique() >= 2:
-        fitted["response_type_from_opinion"] = TaxonomyClassifier(
-            taxonomy=taxonomy, target="response_type", tokenizer=tokenizer, use_taxonomy=False,
-            **params["response_type_from_opinion"]).fit(typed["opinion"].tolist(), typed["response_type"].tolist())
+    fitted = {}
+    for key, (target, text, _) in ESTIMATORS.items():
+        rows = train[(train[target] != "") & (train[text] != "")]
+        # themes: the taxonomy makes every theme learnable; a text-only model needs two labels to tell apart
+        enough = len(rows) and (key != "response_type_from_opinion" or rows[target].nunique() >= 2)
+        fitted[key] = estimator_for(key, taxonomy, tokenizer, params).fit(
+            rows[text].tolist(), rows[target].tolist()) if enough else None
     return fitted
 
 

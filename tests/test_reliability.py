@@ -194,7 +194,7 @@ def test_a_train_killed_while_writing_leaves_no_half_model_and_keeps_latest(tmp_
 
 def test_a_train_killed_at_random_times_leaves_no_half_model(tmp_path, model):
     root = _project(tmp_path)
-    before = registry.save_model(model, root / "models")
+    registry.save_model(model, root / "models")
     env = {**os.environ, "PUBCOM_HOME": str(root), "PYTHONPATH": str(REPO)}
     for delay in random.Random(0).sample([0.5, 1.0, 2.0, 3.0, 4.0], 3):
         proc = subprocess.Popen([sys.executable, "-m", "pipeline", "train", str(root / "small.csv"), "--cv", "2"],
