@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 from .normalize import normalize
 
@@ -174,26 +173,12 @@ def read_input(path: str | Path, *, sheet: str | None = None, stdin=None) -> pd.
 
 
 def write_output(frame: pd.DataFrame, out: str | Path, *, stdout=None) -> str:
-    """Write by extension: .csv (UTF-8 with BOM), .xlsx, .jsonl; '-' writes CSV to stdout."""
-    from ._io import atomic_path, write_csv
+    """Write by extension: .csv (UTF-8 with BOM), .xlsx, .jsonl; '-' writes CSV to stdout. The same writer as the
+    streamed `pubcom score`, given one chunk."""
+    from .stream import open_output
 
-    if str(out) == "-":
-        import sys
-
-        frame.to_csv(stdout or sys.stdout, index=False, lineterminator="\n")
-        return "-"
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        write_csv(out, frame)
-    elif suffix == ".xlsx":
-        with atomic_path(out) as tmp:
-            frame.to_excel(tmp, index=False, engine="openpyxl")
-    elif suffix == ".jsonl":
-        with atomic_path(out) as tmp:
-            frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
-    else:
-        raise InputError(f"{out}: unknown output format {suffix!r} (use .csv, .xlsx, .jsonl or -)")
+    with open_output(out, stdout=stdout) as write:
+        write(frame)
     return str(out)
 
 
