@@ -3,25 +3,21 @@ and the records files that `pubcom ingest` writes. Column names are found by hea
 from __future__ import annotations
 
 import io
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from .columns import ROLES, normalise_heading
 from .encoding import decode
 
-TEXT_COLUMNS = ("opinion", "text", "comment", "comments", "意見の概要", "意見等の概要", "ご意見の要旨", "意見内容",
-                "提出された意見", "ご意見", "御意見", "意見", "コメント", "内容")
-RESPONSE_COLUMNS = ("response", "reply", "市の考え方", "市の考え方等", "町の考え方", "県の考え方", "意見に対する考え方",
-                    "御意見に対する考え方", "ご意見に対する考え方", "回答", "考え方", "対応")
-ID_COLUMNS = ("id", "row_no", "no", "no.", "番号", "項目番号", "通し番号")
+# The headings the document readers recognise (columns.ROLES), after the plain names a spreadsheet or an export
+# uses; matched exactly here (NFKC, case and spaces folded), first match wins.
+TEXT_COLUMNS = ("opinion", "text", "comment", "comments", *ROLES["opinion"], "コメント", "内容")
+RESPONSE_COLUMNS = ("response", "reply", *ROLES["response"], "市の考え方等")
+ID_COLUMNS = ("id", "row_no", *ROLES["number"])
 THEME_COLUMNS = ("theme", "テーマ", "分類")
 RESPONSE_TYPE_COLUMNS = ("response_type", "対応区分", "反映区分", "区分")
-
-
-def _key(name) -> str:
-    return unicodedata.normalize("NFKC", str(name)).strip().lower().replace(" ", "").replace("\n", "")
 
 
 def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str, source: str, option: str,
@@ -32,10 +28,10 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
         if given in columns:
             return given
         raise InputError(f"column {given!r} not found in {source} (columns: {', '.join(map(str, columns))})")
-    keys = {_key(c): c for c in columns}
+    keys = {normalise_heading(c): c for c in columns}
     for candidate in candidates:
-        if _key(candidate) in keys:
-            return keys[_key(candidate)]
+        if normalise_heading(candidate) in keys:
+            return keys[normalise_heading(candidate)]
     if required:
         raise InputError(f"no {what} column found in {source} (columns: {', '.join(map(str, columns))}); pass {option}")
     return None
