@@ -68,3 +68,23 @@ def test_cache_is_not_pickled():
     tok("キャッシュ")
     assert tok._cache
     assert pickle.loads(pickle.dumps(tok))._cache == {}
+
+
+@pytest.mark.parametrize("line, verdict", [
+    # a dictionary word whose later feature fields are quoted CSV: the lemma (field 7) is read, the pos joined
+    ("円\t名詞,普通名詞,助数詞可能,*,*,*,エン,円-助数詞,円,エン,円,エン,漢,*,*,*,*,エン,エン,エン,エン,*,\"B4WW,B\",1,C3,*",
+     ("円", "円")),
+    # an unknown word has six feature fields and no lemma: its surface stands in
+    ("ぴえん\t名詞,普通名詞,一般,*,*,*", ("ぴえん", "ぴえん")),
+    # a symbol whose surface has a comma is quoted in the features too
+    (',"\t記号,一般,*,*,*,*', (None, None)),
+    ("EOS", ()),
+])
+def test_verdict_reads_our_mecab_format(tok, line, verdict):
+    assert tok._verdict(line) == verdict
+
+
+def test_output_format_ships_with_the_package():
+    from importlib.resources import files
+
+    assert "node-format-pubcom" in files("pipeline").joinpath("pubcom.mecabrc").read_text(encoding="utf-8")
