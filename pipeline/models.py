@@ -10,7 +10,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .features import KeywordMatcher, char_vectorizer, tfidf_from_tokens, token_vectorizer
+from .features import KeywordMatcher, char_vectorizer, token_vectorizer
+from .linear import LinearScorer, softmax
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
 
@@ -20,13 +21,6 @@ def _knowledge(taxonomy, target: str):
     if target == "theme":
         return [(t.id, f"{t.label_ja} {t.description}", t.keywords) for t in taxonomy.themes]
     return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
-
-
-def softmax(scores, temperature: float = 1.0):
-    z = np.asarray(scores, dtype=float) / max(float(temperature), 1e-6)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
@@ -117,46 +111,45 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X):
         """Class scores (n_samples, n_classes) before the softmax."""
-        check_is_fitted(self, "classifier_")
-        return self._scores(self.features([normalize(x) for x in X]))
+        scorer = self.scorer()
+        return scorer.decision(scorer.features([normalize(x) for x in X]))
 
-    def _scores(self, matrix):
-        scores = self.classifier_.decision_function(matrix)
-        # a binary model gives one score; split it so that the softmax of the pair is the logistic of it
-        return np.column_stack([-scores, scores]) / 2 if scores.ndim == 1 else scores
+    def scorer(self) -> LinearScorer:
+        """This fitted estimator's predictions as arrays (`pipeline.linear`): every prediction below goes through
+        it, and model folders store it for scoring without scikit-learn. Made once per fit and temperature."""
+        check_is_fitted(self, "classifier_")
+        cached = self.__dict__.get("_scorer_cache")
+        if cached is None or cached[0] is not self.classifier_ or cached[1].temperature != self.temperature:
+            vectorizer = self.vectorizer_
+            scorer = LinearScorer(
+                tokenizer=vectorizer.tokenizer, vocabulary=vectorizer.vocabulary_,
+                idf=vectorizer.idf_ if vectorizer.use_idf else None, ngram_range=vectorizer.ngram_range,
+                sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm, coef=self.classifier_.coef_,
+                intercept=self.classifier_.intercept_, classes=self.classes_, names=self.feature_names_(),
+                chars=getattr(self, "chars_", None),  # getattr: models pickled before char_ngrams existed
+                keywords=self.matcher_.index() if self._keywords_on() else None, keyword_weight=self.keyword_weight,
+                temperature=self.temperature)
+            cached = self._scorer_cache = (self.classifier_, scorer)
+        return cached[1]
 
     def tokens(self, texts) -> list[list[str]]:
         """The tokens of normalised texts, as this estimator's vectoriser sees them."""
-        check_is_fitted(self, "classifier_")
-        tokenizer = self.vectorizer_.tokenizer
-        many = getattr(tokenizer, "many", None)
-        return many(texts) if many else [tokenizer(text) for text in texts]
+        return self.scorer().tokens(texts)
 
     def shares_tokenizer(self, other) -> bool:
         """True when `other` tokenizes exactly like this estimator (so one set of tokens serves both)."""
-        mine, theirs = self.vectorizer_.tokenizer, other.vectorizer_.tokenizer
-        if mine is theirs:
-            return True
-        state = getattr(mine, "__getstate__", None)
-        return type(mine) is type(theirs) and state is not None and state() == theirs.__getstate__()
+        return self.scorer().shares_tokenizer(other.scorer() if isinstance(other, TaxonomyClassifier) else other)
 
     def features(self, texts, tokens=None):
         """The feature matrix of normalised texts, in batch; `tokens`: their tokens, when already computed."""
-        check_is_fitted(self, "classifier_")
-        blocks = [tfidf_from_tokens(self.vectorizer_, self.tokens(texts) if tokens is None else tokens)]
-        if getattr(self, "chars_", None) is not None:  # getattr: models pickled before char_ngrams existed
-            blocks.append(self.chars_.transform(texts))
-        if self._keywords_on():
-            blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
-        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
+        return self.scorer().features(texts, tokens)
 
     def predict_proba(self, X):
         return softmax(self.decision_function(X), self.temperature)
 
     def predict_proba_features(self, matrix):
         """Class probabilities from a matrix made by `features` (no second tokenization)."""
-        check_is_fitted(self, "classifier_")
-        return softmax(self._scores(matrix), self.temperature)
+        return self.scorer().predict_proba_features(matrix)
 
     def predict(self, X):
         proba = self.predict_proba(X)
@@ -168,36 +161,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         return self.evidence_many(self.features([normal]), [normal], [label], k=k)[0]
 
     def evidence_many(self, matrix, texts, labels, k: int = 5) -> list[list[str]]:
-        """`evidence` for every row of a feature matrix (from `features(texts)`) at once: each feature's weight
-        towards the row's label is value x coefficient, computed for the whole matrix in one go."""
-        check_is_fitted(self, "classifier_")
-        matrix = sp.csr_matrix(matrix)
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        weights = matrix.data * self._signed_coef()[self._class_indices(labels)[rows], matrix.indices]
-        keep = weights > 0
-        rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
-        names, rank = self._names_ranked()
-        # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
-        order = np.lexsort((-rank[cols], -weights, rows))
-        rows, cols = rows[order], cols[order]
-        bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1))
-        cols_list = cols.tolist()
-        return [self._words(texts[r], [names[j] for j in cols_list[bounds[r]:bounds[r + 1]]], k)
-                for r in range(matrix.shape[0])]
-
-    def _words(self, normal: str, ranked_names, k: int) -> list[str]:
-        words: list[str] = []
-        for name in ranked_names:
-            if len(words) >= k:
-                break
-            if name.startswith("ch:"):  # a character fragment is not a word a reader can check
-                continue
-            candidates = self.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]
-            for word in candidates:
-                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
-                if word != "<num>" and not any(word in chosen for chosen in words):
-                    words.append(word)
-        return words[:k]
+        """`evidence` for every row of a feature matrix (from `features(texts)`) at once."""
+        return self.scorer().evidence_many(matrix, texts, labels, k=k)
 
     def top_terms(self, k: int = 10) -> dict[str, list[str]]:
         """Per label, the `k` words with the largest positive weights: what the model has learnt each label means.
@@ -216,27 +181,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             terms[str(label)] = [str(names[j]) for j in order[:k]]
         return terms
 
-    def _signed_coef(self):
-        """One coefficient row per class (a binary model stores one row: the other class is its negative)."""
-        coef = self.classifier_.coef_
-        return np.vstack([coef[0] * -1, coef[0] * 1]) if len(self.classes_) == 2 else coef
-
-    def _class_indices(self, labels):
-        position = {label: i for i, label in enumerate(self.classes_)}
-        return np.array([position[label] for label in labels], dtype=np.intp)
-
-    def _names_ranked(self):
-        cached = self.__dict__.get("_names_cache")
-        if cached is None or cached[0] is not self.classifier_:
-            names = self.feature_names_()
-            rank = np.empty(len(names), dtype=np.intp)
-            rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-            cached = self._names_cache = (self.classifier_, names, rank)
-        return cached[1], cached[2]
-
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_names_cache", None)  # derived; rebuilt on first use
+        state.pop("_scorer_cache", None)  # derived; rebuilt on first use
         return state
 
     def feature_names_(self):

@@ -1,6 +1,7 @@
 """Model folders: written atomically (a temporary folder renamed into place), described by a card, verified on load.
 
-A model folder holds ``model.joblib`` (the fitted estimators) and ``card.json``. The card records the SHA-256 of
+A model folder holds ``model.joblib`` (the fitted estimators), ``scorer.joblib`` (the same estimators as arrays,
+which `pubcom score` loads without importing scikit-learn: `pipeline.linear`) and ``card.json``. The card records the SHA-256 of
 every other file in the folder; `load_model` checks them *before* unpickling, because a joblib file can run any
 code when it is loaded: a tampered or swapped file is refused, never executed. ``models/latest`` points at the
 current model (a symlink, or a one-line text file where symlinks are not allowed). A folder whose name starts
@@ -23,6 +24,7 @@ from .errors import ModelError
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
 
 MODEL_FILE = "model.joblib"
+SCORER_FILE = "scorer.joblib"
 CARD_FILE = "card.json"
 FORMAT_VERSION = 1
 
@@ -48,6 +50,7 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
         path_before = model.path
         model.path = None
         joblib.dump(model, tmp / MODEL_FILE, compress=3)
+        joblib.dump(model.for_scoring(), tmp / SCORER_FILE, compress=3)
         model.path = path_before
         card = {**model.card, "name": final.name, "format_version": FORMAT_VERSION,
                 "files": {f.name: file_sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
@@ -137,6 +140,16 @@ def verify(model_dir: Path, card: dict) -> None:
 
 def load_model(path: Path | str | None = None):
     """Load a model folder (default: models/latest) after verifying its card and file hashes."""
+    return _load(path, MODEL_FILE)
+
+
+def load_scorer(path: Path | str | None = None):
+    """What scoring needs of a model folder, verified like `load_model`: its `pipeline.linear.ScoringModel`, which
+    loads without scikit-learn; the whole model for a folder saved before scorer.joblib existed."""
+    return _load(path, SCORER_FILE)
+
+
+def _load(path, file_name: str):
     import joblib
 
     model_dir = resolve(path)
@@ -145,18 +158,20 @@ def load_model(path: Path | str | None = None):
     card = read_card(model_dir)
     verify(model_dir, card)
     _warn_versions(model_dir, card)
-    model = joblib.load(model_dir / MODEL_FILE)
+    if file_name not in card["files"]:
+        file_name = MODEL_FILE
+    model = joblib.load(model_dir / file_name)
     model.card, model.path = card, model_dir
     return model
 
 
 def _warn_versions(model_dir: Path, card: dict) -> None:
-    import sklearn
+    from importlib.metadata import version  # not `import sklearn`: scoring never needs it otherwise
 
-    trained = card.get("versions", {}).get("scikit-learn")
-    if trained and trained != sklearn.__version__:
-        warnings.warn(f"{model_dir.name} was trained with scikit-learn {trained}; this is {sklearn.__version__}. "
-                      "Predictions may differ: retrain when you can.", stacklevel=3)
+    trained, installed = card.get("versions", {}).get("scikit-learn"), version("scikit-learn")
+    if trained and trained != installed:
+        warnings.warn(f"{model_dir.name} was trained with scikit-learn {trained}; this is {installed}. "
+                      "Predictions may differ: retrain when you can.", stacklevel=4)
 
 
 def list_models(models_dir: Path | str | None = None) -> list[dict]:

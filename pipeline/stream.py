@@ -177,9 +177,9 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None) -
     options = {} if options is None else options
     if jobs == 1:
         if isinstance(model, (str, Path)):
-            from .registry import load_model
+            from .registry import load_scorer
 
-            model = load_model(model)
+            model = load_scorer(model)
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
@@ -218,7 +218,8 @@ class _ModelRef:
             path, card = getattr(model, "path", None), getattr(model, "card", None)
         self.path = str(path) if path else None
         self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
-        self.model = None if self.path else model
+        # an unsaved model travels to the workers as arrays (no scikit-learn to import there)
+        self.model = None if self.path else (model.for_scoring() if hasattr(model, "for_scoring") else model)
 
 
 def resolve_model(model_path, jobs: int):
@@ -227,7 +228,7 @@ def resolve_model(model_path, jobs: int):
     from . import registry
 
     if jobs == 1:
-        return registry.load_model(model_path)
+        return registry.load_scorer(model_path)
     folder = registry.resolve(model_path)
     if not folder.is_dir():
         from .errors import ModelError
@@ -247,10 +248,10 @@ def _score_piece(ref: _ModelRef, frame, options: dict):
     if model is None:
         model = _WORKER_MODELS.get(ref.key)
         if model is None:
-            from .registry import load_model
+            from .registry import load_scorer
 
             _WORKER_MODELS.clear()
-            model = _WORKER_MODELS[ref.key] = load_model(ref.path)
+            model = _WORKER_MODELS[ref.key] = load_scorer(ref.path)
     return None if frame is None else score_frame(model, frame, **options)
 
 

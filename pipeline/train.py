@@ -19,6 +19,7 @@ from .ingest import read_document, resolve_responses
 from .ingest.tables import (
     RESPONSE_COLUMNS, RESPONSE_TYPE_COLUMNS, TEXT_COLUMNS, THEME_COLUMNS, find_column, read_table,
 )
+from .linear import REVIEW_MARGIN, Scoring, ScoringModel
 from .models import TaxonomyClassifier
 from .taxonomy import Taxonomy, load_taxonomy
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
@@ -31,11 +32,10 @@ DEFAULT_PARAMS = {
     "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
     "response_type_from_opinion": {"C": 1.0},
 }
-REVIEW_MARGIN = 0.1
 
 
 @dataclass
-class PubcomModel:
+class PubcomModel(Scoring):
     """A trained model: theme and response-type estimators, their taxonomy, and the card that describes them."""
 
     taxonomy: Taxonomy
@@ -45,19 +45,11 @@ class PubcomModel:
     card: dict = field(default_factory=dict)
     path: Path | None = None
 
-    @property
-    def review_threshold(self) -> float:
-        return float(self.card.get("needs_review", {}).get("threshold", 0.5))
-
-    @property
-    def review_margin(self) -> float:
-        return float(self.card.get("needs_review", {}).get("margin", REVIEW_MARGIN))
-
-    def score(self, data, **options):
-        """Score texts or a DataFrame; see `pipeline.score.score_frame` for the output contract."""
-        from .score import score_frame
-
-        return score_frame(self, data, **options)
+    def for_scoring(self) -> ScoringModel:
+        """The same predictions from arrays, without scikit-learn (what a model folder's scorer.joblib holds)."""
+        return ScoringModel(*(None if e is None else e.scorer()
+                              for e in (self.theme, self.response_type, self.response_type_from_opinion)),
+                            card=self.card, path=self.path)
 
 
 def load_examples(path: Path | str | None = None) -> pd.DataFrame:

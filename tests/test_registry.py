@@ -43,7 +43,7 @@ class _Marker:
 
 def test_card_lists_a_hash_for_every_file(saved):
     files = {p.name for p in saved.iterdir()} - {registry.CARD_FILE}
-    assert set(_card(saved)["files"]) == files == {registry.MODEL_FILE}
+    assert set(_card(saved)["files"]) == files == {registry.MODEL_FILE, registry.SCORER_FILE}
     assert registry.load_model(saved).card["name"] == saved.name
 
 
@@ -56,11 +56,13 @@ def test_a_flipped_byte_in_the_model_is_refused(saved):
         registry.load_model(saved)
 
 
-def test_a_malicious_pickle_with_a_wrong_hash_never_runs(saved, tmp_path):
+@pytest.mark.parametrize("file_name, load", [(registry.MODEL_FILE, registry.load_model),
+                                              (registry.SCORER_FILE, registry.load_scorer)])
+def test_a_malicious_pickle_with_a_wrong_hash_never_runs(saved, tmp_path, file_name, load):
     marker = tmp_path / "marker"
-    (saved / registry.MODEL_FILE).write_bytes(pickle.dumps(_Marker(marker)))
+    (saved / file_name).write_bytes(pickle.dumps(_Marker(marker)))
     with pytest.raises(ModelError, match="tampered or swapped"):
-        registry.load_model(saved)
+        load(saved)
     assert not marker.exists()
 
 

@@ -64,7 +64,17 @@ def test_keyword_hits_equal_plain_substring_search(text, expected):
     groups = [("a", ["マイナンバー", "マイナンバーカード"]), ("b", ["窓口", "マイナンバー"]), ("c", ["市"])]
     matcher = KeywordMatcher(groups=groups).fit()
     plain = {j: n for j, words in enumerate(matcher.keywords_) if (n := sum(w in text for w in words))}
-    assert matcher._hit_counts(text) == plain == expected
+    counts = matcher.transform([text, text]).toarray()  # two rows: matches must not run across texts
+    found = {j: int(round(np.expm1(v))) for j, v in enumerate(counts[0]) if v}
+    assert found == plain == expected and np.array_equal(counts[0], counts[1])
+    index = matcher.index()
+    assert all(index.matches(text, j) == sorted((w for w in words if w in text), key=len, reverse=True)
+               for j, words in enumerate(matcher.keywords_))
+
+
+def _plain_matches(matcher, text: str, label) -> list[str]:
+    words = matcher.keywords_[list(matcher.labels_).index(label)]
+    return sorted((w for w in words if w in text), key=len, reverse=True)
 
 
 def _plain_evidence(estimator, text: str, label, k: int = 5) -> list[str]:
@@ -80,7 +90,7 @@ def _plain_evidence(estimator, text: str, label, k: int = 5) -> list[str]:
     for weight, name in scored:
         if weight <= 0 or len(words) >= k:
             break
-        for word in (estimator.matcher_.matches(normal, name[3:]) if name.startswith("kw:") else [name]):
+        for word in (_plain_matches(estimator.matcher_, normal, name[3:]) if name.startswith("kw:") else [name]):
             if word != "<num>" and not any(word in chosen for chosen in words):
                 words.append(word)
     return words[:k]

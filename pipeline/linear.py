@@ -1,0 +1,281 @@
+"""Inference without scikit-learn: a fitted `TaxonomyClassifier` as plain arrays.
+
+Scoring is tokens -> TF-IDF (+ keyword-match columns) -> one matrix product -> softmax -> evidence. Every step is
+here, in numpy / scipy.sparse, and the fitted estimator computes its own predictions through the same code
+(`TaxonomyClassifier.scorer()`), so there is one implementation. A model folder also stores its estimators in
+this form (``scorer.joblib``), which `pubcom score` loads without importing scikit-learn (about 0.6 s of every
+run). Models whose taxonomy has no keywords keep scikit-learn's character n-gram vectoriser inside; loading those
+imports it, as before.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .normalize import normalize
+
+REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
+_LOG1P = [np.log1p(n) for n in range(64)]
+_SEPARATOR = "\x00"  # between texts scanned at once: normalisation removes it, so no keyword spans two texts
+
+
+class KeywordIndex:
+    """The taxonomy's keywords per label, found as substrings of normalised texts (Aho-Corasick, all overlapping
+    matches: マイナンバー and マイナンバーカード both count).
+
+    `counts(texts)`: one column per label, log(1 + number of the label's distinct keywords found in the text).
+    """
+
+    def __init__(self, labels, keywords):
+        self.labels = np.array(labels, dtype=object)
+        self.keywords = tuple(tuple(words) for words in keywords)  # per label, normalised, without repeats
+        self._automaton = self._last = None
+
+    @classmethod
+    def from_groups(cls, groups) -> KeywordIndex:
+        """From (label, keywords) pairs; keywords are normalised like the texts, empty and repeated ones dropped."""
+        labels, words = [], []
+        for label, keywords in groups:
+            labels.append(label)
+            words.append(tuple(dict.fromkeys(k for k in (normalize(w) for w in keywords) if k)))
+        return cls(labels, words)
+
+    def __getstate__(self):
+        return {"labels": self.labels, "keywords": self.keywords}  # the automaton is rebuilt on first use
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._automaton = self._last = None
+
+    def automaton(self):
+        """keyword -> ((label index, position in that label's list), ...), built once."""
+        if self._automaton is None:
+            import ahocorasick
+
+            owners: dict[str, list] = {}
+            for j, words in enumerate(self.keywords):
+                for position, word in enumerate(words):
+                    owners.setdefault(word, []).append((j, position))
+            automaton = ahocorasick.Automaton()
+            for word, where in owners.items():
+                automaton.add_word(word, (word, tuple(where)))
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
+
+    def _scan(self, texts: list[str]) -> set:
+        """(row, label index, keyword, its position in the label's list) of every keyword found, each once.
+        The last result is remembered: scoring asks for the counts, then the evidence, of the same texts."""
+        key = tuple(texts)  # cheap: strings keep their hash; equal tuples compare by identity first
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        found = set()
+        if texts and any(self.keywords):
+            # One scan of all texts joined: the automaton is C; the Python work is per match, not per character.
+            hits = list(self.automaton().iter(_SEPARATOR.join(texts)))
+            ends = np.cumsum([len(t) + 1 for t in texts])
+            rows = np.searchsorted(ends, [end for end, _ in hits], side="right").tolist()
+            found = {(r, j, word, position) for r, (_, (word, where)) in zip(rows, hits) for j, position in where}
+        self._last = (key, found)
+        return found
+
+    def counts(self, texts) -> sp.csr_matrix:
+        texts = list(texts)
+        hits: dict[tuple[int, int], int] = {}
+        for r, j, _, _ in self._scan(texts):  # a keyword found twice in a text counts once
+            hits[r, j] = hits.get((r, j), 0) + 1
+        keys = sorted(hits)
+        values = [_LOG1P[hits[k]] if hits[k] < len(_LOG1P) else np.log1p(hits[k]) for k in keys]
+        return sp.csr_matrix((values, ([r for r, _ in keys], [j for _, j in keys])),
+                             shape=(len(texts), len(self.keywords)), dtype=np.float64)
+
+    def matches_many(self, texts) -> list[dict[int, list[str]]]:
+        """Per text: label index -> the label's keywords found in it, longest first (ties in the taxonomy's order)."""
+        texts = list(texts)
+        found: list[dict] = [{} for _ in texts]
+        for r, j, word, position in self._scan(texts):
+            found[r].setdefault(j, []).append((-len(word), position, word))
+        return [{j: [word for *_, word in sorted(words)] for j, words in row.items()} for row in found]
+
+    def matches(self, text: str, j: int) -> list[str]:
+        """The keywords of label index `j` found in `text`, longest first (ties in the taxonomy's order)."""
+        return self.matches_many([text])[0].get(j, [])
+
+
+def softmax(scores, temperature: float = 1.0):
+    z = np.asarray(scores, dtype=float) / max(float(temperature), 1e-6)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def tfidf(token_lists, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=True, norm="l2") -> sp.csr_matrix:
+    """TF-IDF of tokenised texts as scikit-learn's fitted `TfidfVectorizer` makes it: counts with sorted indices,
+    sublinear tf, idf, l2 row norm."""
+    docs = [_ngrams(tokens, ngram_range) for tokens in token_lists]
+    lookup = vocabulary.get
+    ids = np.fromiter((lookup(token, -1) for doc in docs for token in doc), dtype=np.int64)
+    rows = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
+    known = ids >= 0
+    # COO -> CSR adds up repeated (row, column) pairs and sorts each row's columns: the counts sklearn makes
+    matrix = sp.csr_matrix((np.ones(int(known.sum())), (rows[known], ids[known])), shape=(len(docs), len(vocabulary)))
+    matrix.sum_duplicates()
+    if sublinear_tf:
+        np.log(matrix.data, matrix.data)
+        matrix.data += 1.0
+    if idf is not None:
+        matrix.data *= idf[matrix.indices]
+    if norm == "l2":
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0]))
+        matrix.data /= norms[rows]  # a row with any entry has a positive norm
+    elif norm is not None:
+        raise ValueError(f"norm must be 'l2' or None, got {norm!r}")
+    return matrix
+
+
+def _ngrams(tokens: list[str], ngram_range) -> list[str]:
+    """Word n-grams exactly as scikit-learn's analyzer forms them (n-grams joined by a space)."""
+    low, high = ngram_range
+    if high == 1:
+        return tokens
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high + 1, len(tokens) + 1)):
+        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+class LinearScorer:
+    """A fitted `TaxonomyClassifier`'s predictions from arrays: `features`, `predict_proba_features`,
+    `evidence_many`, `tokens`, `classes_`. Built by `TaxonomyClassifier.scorer()`; holds no scikit-learn object
+    except a character n-gram vectoriser when the model has one."""
+
+    def __init__(self, *, tokenizer, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm, coef, intercept,
+                 classes, names, chars=None, keywords: KeywordIndex | None = None, keyword_weight: float = 1.0,
+                 temperature: float = 1.0):
+        self.tokenizer = tokenizer
+        self.vocabulary, self.idf, self.ngram_range = vocabulary, idf, tuple(ngram_range)
+        self.sublinear_tf, self.norm = sublinear_tf, norm
+        self.coef, self.intercept = np.asarray(coef), np.asarray(intercept)
+        self.classes_ = np.asarray(classes, dtype=object)
+        self.names = list(names)
+        self.chars, self.keywords, self.keyword_weight = chars, keywords, keyword_weight
+        self.temperature = temperature
+
+    def tokens(self, texts) -> list[list[str]]:
+        """The tokens of normalised texts, as this model's TF-IDF sees them."""
+        many = getattr(self.tokenizer, "many", None)
+        return many(texts) if many else [self.tokenizer(text) for text in texts]
+
+    def shares_tokenizer(self, other) -> bool:
+        """True when `other` tokenizes exactly like this model (so one set of tokens serves both)."""
+        mine, theirs = self.tokenizer, other.tokenizer
+        if mine is theirs:
+            return True
+        state = getattr(mine, "__getstate__", None)
+        return type(mine) is type(theirs) and state is not None and state() == theirs.__getstate__()
+
+    def features(self, texts, tokens=None) -> sp.csr_matrix:
+        """The feature matrix of normalised texts; `tokens`: their tokens, when already computed."""
+        blocks = [tfidf(self.tokens(texts) if tokens is None else tokens, self.vocabulary, self.idf,
+                        ngram_range=self.ngram_range, sublinear_tf=self.sublinear_tf, norm=self.norm)]
+        if self.chars is not None:
+            blocks.append(self.chars.transform(texts))
+        if self.keywords is not None:
+            blocks.append(self.keywords.counts(texts) * self.keyword_weight)
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
+
+    def decision(self, matrix) -> np.ndarray:
+        """Class scores (n_samples, n_classes) before the softmax."""
+        scores = np.asarray(matrix @ self.coef.T) + self.intercept
+        # a binary model has one score; split it so that the softmax of the pair is the logistic of it
+        return np.column_stack([-scores[:, 0], scores[:, 0]]) / 2 if self.coef.shape[0] == 1 else scores
+
+    def predict_proba_features(self, matrix) -> np.ndarray:
+        return softmax(self.decision(matrix), self.temperature)
+
+    def signed_coef(self) -> np.ndarray:
+        """One coefficient row per class (a binary model stores one row: the other class is its negative)."""
+        return np.vstack([-self.coef[0], self.coef[0]]) if self.coef.shape[0] == 1 else self.coef
+
+    def evidence_many(self, matrix, texts, labels, k: int = 5) -> list[list[str]]:
+        """Per row, the words that pushed it towards its label most (matched keywords first), in Japanese: each
+        feature's weight towards the row's label is value x coefficient, computed for the whole matrix at once."""
+        matrix = sp.csr_matrix(matrix)
+        position = {label: i for i, label in enumerate(self.classes_)}
+        classes = np.array([position[label] for label in labels], dtype=np.intp)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        weights = matrix.data * self.signed_coef()[classes[rows], matrix.indices]
+        keep = weights > 0
+        rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
+        rank = self._rank()
+        # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
+        order = np.lexsort((-rank[cols], -weights, rows))
+        rows, cols = rows[order], cols[order]
+        bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
+        cols = cols.tolist()
+        found = self.keywords.matches_many(texts) if self.keywords is not None else [{}] * len(texts)
+        return [self._words(found[r], cols[bounds[r]:bounds[r + 1]], k) for r in range(matrix.shape[0])]
+
+    def _words(self, found: dict, ranked: list[int], k: int) -> list[str]:
+        """The first `k` words of a row's ranked features; a keyword column stands for the keywords `found`."""
+        words: list[str] = []
+        names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
+        for j in ranked:
+            if len(words) >= k:
+                break
+            name = names[j]
+            if name.startswith("ch:"):  # a character fragment is not a word a reader can check
+                continue
+            candidates = found.get(j - first_keyword, ()) if j >= first_keyword else (name,)
+            for word in candidates:
+                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
+                if word != "<num>" and not any(word in chosen for chosen in words):
+                    words.append(word)
+        return words[:k]
+
+    def _rank(self) -> np.ndarray:
+        """Each feature's position in name order (the tie-break of `evidence_many`), computed once."""
+        if getattr(self, "_rank_cache", None) is None:
+            rank = np.empty(len(self.names), dtype=np.intp)
+            rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(self.names))
+            self._rank_cache = rank
+        return self._rank_cache
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_rank_cache", None)  # derived; rebuilt on first use
+        return state
+
+
+class Scoring:
+    """What scoring reads of a trained model besides its estimators: the review rule in its card, and `score`."""
+
+    card: dict
+
+    @property
+    def review_threshold(self) -> float:
+        return float(self.card.get("needs_review", {}).get("threshold", 0.5))
+
+    @property
+    def review_margin(self) -> float:
+        return float(self.card.get("needs_review", {}).get("margin", REVIEW_MARGIN))
+
+    def score(self, data, **options):
+        """Score texts or a DataFrame; see `pipeline.score.score_frame` for the output contract."""
+        from .score import score_frame
+
+        return score_frame(self, data, **options)
+
+
+class ScoringModel(Scoring):
+    """A trained model as `pubcom score` loads it (``scorer.joblib``): the three estimators as `LinearScorer`s (or
+    None), the card and the folder."""
+
+    def __init__(self, theme, response_type, response_type_from_opinion, card=None, path=None):
+        self.theme, self.response_type = theme, response_type
+        self.response_type_from_opinion = response_type_from_opinion
+        self.card, self.path = card or {}, path
+
+    def __getstate__(self):
+        return {**self.__dict__, "card": {}, "path": None}  # the card is its own file next to this one

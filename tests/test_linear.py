@@ -1,0 +1,53 @@
+"""Scoring from a model folder's scorer.joblib: the same predictions as the whole model, without scikit-learn."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import registry
+from pipeline.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = ["高齢者にはスマホの使い方を教える講座が必要です。", "マイナンバーカードの暗証番号を忘れたら窓口へ行くしかないのか。",
+         "申請書の紙をなくしてオンラインで出せるようにしてほしい。", "", "hello"]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    return registry.save_model(train(), tmp_path_factory.mktemp("linear") / "models")
+
+
+def test_scorer_scores_like_the_whole_model(saved):
+    whole, scorer = registry.load_model(saved), registry.load_scorer(saved)
+    assert type(scorer).__name__ == "ScoringModel" and scorer.card == whole.card
+    pd.testing.assert_frame_equal(scorer.score(TEXTS), whole.score(TEXTS))
+
+
+def test_scoring_a_saved_model_never_imports_sklearn(saved):
+    code = ("import sys; from pipeline.registry import load_scorer; "
+            f"out = load_scorer({str(saved)!r}).score({TEXTS!r}); "
+            "print(out['pred_theme'].tolist()[0]); print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    theme, modules = done.stdout.splitlines()
+    assert theme == registry.load_model(saved).score(TEXTS[:1])["pred_theme"][0]
+    assert modules == "[]"
+
+
+def test_a_folder_saved_before_scorer_joblib_scores_with_the_whole_model(saved, tmp_path):
+    old = tmp_path / saved.name
+    old.mkdir()
+    for name in (registry.MODEL_FILE, registry.CARD_FILE):
+        (old / name).write_bytes((saved / name).read_bytes())
+    card = json.loads((old / registry.CARD_FILE).read_text(encoding="utf-8"))
+    del card["files"][registry.SCORER_FILE]
+    (old / registry.CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    model = registry.load_scorer(old)
+    assert type(model).__name__ == "PubcomModel"
+    pd.testing.assert_frame_equal(model.score(TEXTS), registry.load_scorer(saved).score(TEXTS))
