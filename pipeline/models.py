@@ -22,6 +22,12 @@ def _knowledge(taxonomy, target: str):
     return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
 
 
+def has_keywords(taxonomy, target: str) -> bool:
+    """True when the taxonomy gives any keyword (themes) or phrase (response types) for `target`; False for a
+    taxonomy drafted from labels alone."""
+    return taxonomy is not None and any(words for _, _, words in _knowledge(taxonomy, target))
+
+
 def softmax(scores, temperature: float = 1.0):
     z = np.asarray(scores, dtype=float) / max(float(temperature), 1e-6)
     z = z - z.max(axis=1, keepdims=True)
@@ -45,7 +51,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     ngram_range : token n-grams for TF-IDF.
     temperature : divides the decision scores before the softmax; chosen on out-of-fold predictions by
         `pipeline.evaluate.fit_temperature` so that the probabilities are calibrated (1.0: as fitted).
-    char_ngrams : also character 1-3-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
+    char_ngrams : also character 1-2-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
         keywords / phrases for this target (a user's own taxonomy drafted from labels): the characters then
         stand in for the keyword matching (部活 inside 部活動, 通学 inside 通学路) that such a taxonomy cannot do.
         A taxonomy with keywords (the packaged dx-ja) is unaffected.
@@ -105,7 +111,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def _chars_on(self) -> bool:
         if self.char_ngrams != "auto":
             return bool(self.char_ngrams)
-        return self._keywords_on() and not any(words for _, _, words in _knowledge(self.taxonomy, self.target))
+        return self._keywords_on() and not has_keywords(self.taxonomy, self.target)
 
     def _fit_matrix(self, texts):
         blocks = [self.vectorizer_.fit_transform(texts)]
