@@ -98,7 +98,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
         groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
-        self.chars_ = char_vectorizer() if self._chars_on() else None
+        # a fragment must occur twice to count; but a handful of texts (the labels-only baseline fits on the labels
+        # alone) may share none, and an empty vocabulary cannot be fitted
+        self.chars_ = char_vectorizer(min_df=2 if len(texts) >= 20 else 1) if self._chars_on() else None
         matrix = self._fit_matrix(texts)
         self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
         self.classifier_.fit(matrix, labels, sample_weight=weights)
