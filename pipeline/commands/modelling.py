@@ -109,7 +109,7 @@ def _cmd_evaluate(args) -> int:
 
 
 # metrics key -> what a reader should call it; the plain TF-IDF + linear model is the one to beat, so it comes first
-BASELINE_NAMES = {"no_taxonomy": "plain TF-IDF + LR", "keywords_only": "taxonomy keywords only",
+BASELINE_NAMES = {"no_taxonomy": "plain TF-IDF + LR", "keywords_only": "taxonomy alone (no examples)",
                   "majority": "majority class"}
 
 
