@@ -12,7 +12,7 @@ from ._progress import progress
 from .models import TaxonomyClassifier, softmax
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
-from .train import ESTIMATORS, REVIEW_MARGIN, estimator_for
+from .train import ESTIMATORS, REVIEW_MARGIN, estimator_for, training_data
 
 TARGETS = ESTIMATORS  # metrics key -> (label column, text column, learns from the taxonomy)
 
@@ -57,11 +57,18 @@ def _splits(frame: pd.DataFrame, labels: pd.Series, cv, group_column: str | None
     return StratifiedKFold(n_splits=k, shuffle=True, random_state=config.RANDOM_STATE).split(frame, labels)
 
 
+def plain_estimator(key: str, taxonomy: Taxonomy, tokenizer=None) -> TaxonomyClassifier:
+    """The honest baseline (`no_taxonomy` in the metrics): TF-IDF over the tokenizer's lemmas + logistic regression
+    (C=10, balanced classes), nothing from the taxonomy, no character n-grams; fitted on the real rows only."""
+    return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer, use_taxonomy=False,
+                              C=10.0, char_ngrams=False)
+
+
 def _estimator(kind: str, key: str, taxonomy: Taxonomy, tokenizer):
     if kind == "model":
         return estimator_for(key, taxonomy, tokenizer)
     if kind == "no_taxonomy":
-        return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer, use_taxonomy=False, C=10.0)
+        return plain_estimator(key, taxonomy, tokenizer)
     return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer)  # keywords_only
 
 
@@ -81,7 +88,8 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
             fit_rows = pd.concat([train, extra], ignore_index=True)
         else:
             fit_rows = train
-        model = _estimator("model", key, taxonomy, tokenizer).fit(fit_rows[text_col].tolist(), fit_rows[label_col].tolist())
+        texts, labels, weights = training_data(key, fit_rows, taxonomy)
+        model = _estimator("model", key, taxonomy, tokenizer).fit(texts, labels, sample_weight=weights)
         d = model.decision_function(test_texts)
         preds["model"][test_idx] = model.classes_[d.argmax(axis=1)]
         columns = [_label_set(taxonomy, key).index(c) for c in model.classes_]

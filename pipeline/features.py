@@ -63,8 +63,10 @@ def token_vectorizer(tokenizer, *, ngram_range=(1, 1), min_df=1) -> TfidfVectori
     )
 
 
-def char_vectorizer(*, ngram_range=(1, 3), min_df=2) -> TfidfVectorizer:
-    """TF-IDF over character n-grams of the normalised text (no tokenizer: it also sees inside compounds)."""
+def char_vectorizer(*, ngram_range=(1, 2), min_df=2) -> TfidfVectorizer:
+    """TF-IDF over character n-grams of the normalised text (no tokenizer: it also sees inside compounds).
+    1-2 grams: single kanji carry the meaning (費 in 会費 and 維持管理費); 3-grams only added noise on a few hundred
+    opinions (benchmarks/keyword_free.py)."""
     return TfidfVectorizer(analyzer="char", ngram_range=ngram_range, min_df=min_df, lowercase=False,
                            strip_accents=None, sublinear_tf=True, dtype=np.float64)
 

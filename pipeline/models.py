@@ -24,6 +24,12 @@ def _knowledge(taxonomy, target: str):
     return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
 
 
+def has_keywords(taxonomy, target: str) -> bool:
+    """True when the taxonomy gives any keyword (themes) or phrase (response types) for `target`; False for a
+    taxonomy drafted from labels alone."""
+    return taxonomy is not None and any(words for _, _, words in _knowledge(taxonomy, target))
+
+
 class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     """TF-IDF over lemmas + keyword-match columns -> logistic regression, with the taxonomy as extra training
     documents (its descriptions and each keyword, down-weighted).
@@ -40,7 +46,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     ngram_range : token n-grams for TF-IDF.
     temperature : divides the decision scores before the softmax; chosen on out-of-fold predictions by
         `pipeline.evaluate.fit_temperature` so that the probabilities are calibrated (1.0: as fitted).
-    char_ngrams : also character 1-3-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
+    char_ngrams : also character 1-2-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
         keywords / phrases for this target (a user's own taxonomy drafted from labels): the characters then
         stand in for the keyword matching (部活 inside 部活動, 通学 inside 通学路) that such a taxonomy cannot do.
         A taxonomy with keywords (the packaged dx-ja) is unaffected.
@@ -87,7 +93,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
         groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
-        self.chars_ = char_vectorizer() if self._chars_on() else None
+        # a fragment must occur twice to count; but a handful of texts (the labels-only baseline fits on the labels
+        # alone) may share none, and an empty vocabulary cannot be fitted
+        self.chars_ = char_vectorizer(min_df=2 if len(texts) >= 20 else 1) if self._chars_on() else None
         matrix = self._fit_matrix(texts)
         self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
         # One BLAS thread: L-BFGS works on small dense vectors, where OpenBLAS threads only spin and wait (training
@@ -103,7 +111,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def _chars_on(self) -> bool:
         if self.char_ngrams != "auto":
             return bool(self.char_ngrams)
-        return self._keywords_on() and not any(words for _, _, words in _knowledge(self.taxonomy, self.target))
+        return self._keywords_on() and not has_keywords(self.taxonomy, self.target)
 
     def _fit_matrix(self, texts):
         blocks = [self.vectorizer_.fit_transform(texts)]
