@@ -9,6 +9,8 @@ imports it, as before.
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -29,7 +31,7 @@ class KeywordIndex:
     def __init__(self, labels, keywords):
         self.labels = np.array(labels, dtype=object)
         self.keywords = tuple(tuple(words) for words in keywords)  # per label, normalised, without repeats
-        self._automaton = self._last = None
+        self._automaton = self._last = self._words = self._tables = None
 
     @classmethod
     def from_groups(cls, groups) -> KeywordIndex:
@@ -41,65 +43,84 @@ class KeywordIndex:
         return cls(labels, words)
 
     def __getstate__(self):
-        return {"labels": self.labels, "keywords": self.keywords}  # the automaton is rebuilt on first use
+        return {"labels": self.labels, "keywords": self.keywords}  # the automaton and tables are rebuilt on first use
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._automaton = self._last = None
+        self._automaton = self._last = self._words = self._tables = None
 
     def automaton(self):
-        """keyword -> ((label index, position in that label's list), ...), built once."""
+        """The Aho-Corasick automaton of every distinct keyword (value: its id), built once, with the tables that
+        map a keyword id to its (label index, position in that label's list) entries."""
         if self._automaton is None:
             import ahocorasick
 
-            owners: dict[str, list] = {}
+            ids: dict[str, int] = {}
+            entries = []  # (keyword id, label index, position), sorted by keyword id below
             for j, words in enumerate(self.keywords):
                 for position, word in enumerate(words):
-                    owners.setdefault(word, []).append((j, position))
+                    entries.append((ids.setdefault(word, len(ids)), j, position))
+            entries.sort()
             automaton = ahocorasick.Automaton()
-            for word, where in owners.items():
-                automaton.add_word(word, (word, tuple(where)))
+            for word, i in ids.items():
+                automaton.add_word(word, i)
             automaton.make_automaton()
+            table = np.array(entries, dtype=np.int64).reshape(-1, 3)
+            per_keyword = np.bincount(table[:, 0], minlength=len(ids))
+            self._words = list(ids)
+            self._tables = {"label": table[:, 1], "position": table[:, 2], "count": per_keyword,
+                            "first": np.cumsum(per_keyword) - per_keyword,
+                            "length": np.array([len(w) for w in ids], dtype=np.int64)}
             self._automaton = automaton
         return self._automaton
 
-    def _scan(self, texts: list[str]) -> set:
-        """(row, label index, keyword, its position in the label's list) of every keyword found, each once.
+    def _scan(self, texts: list[str]) -> dict:
+        """Every (row, label index, keyword id, position in the label's list) found, each once, as arrays.
         The last result is remembered: scoring asks for the counts, then the evidence, of the same texts."""
         key = tuple(texts)  # cheap: strings keep their hash; equal tuples compare by identity first
         if self._last is not None and self._last[0] == key:
             return self._last[1]
-        found = set()
-        if texts and any(self.keywords):
-            # One scan of all texts joined: the automaton is C; the Python work is per match, not per character.
-            hits = list(self.automaton().iter(_SEPARATOR.join(texts)))
-            ends = np.cumsum([len(t) + 1 for t in texts])
-            rows = np.searchsorted(ends, [end for end, _ in hits], side="right").tolist()
-            found = {(r, j, word, position) for r, (_, (word, where)) in zip(rows, hits) for j, position in where}
+        automaton = self.automaton()
+        # One scan of all texts joined: the automaton is C; the rest is numpy.
+        flat = np.fromiter(chain.from_iterable(automaton.iter(_SEPARATOR.join(texts))), dtype=np.int64) \
+            if texts and any(self.keywords) else np.empty(0, dtype=np.int64)
+        ends, keyword = flat[0::2], flat[1::2]
+        rows = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), ends, side="right")
+        pairs = np.unique(rows * len(self._words) + keyword)  # a keyword found twice in a text counts once
+        rows, keyword = pairs // len(self._words), pairs % len(self._words)
+        t = self._tables
+        n = t["count"][keyword]  # a keyword of several labels counts for each
+        entry = np.repeat(t["first"][keyword], n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        found = {"row": np.repeat(rows, n), "label": t["label"][entry], "keyword": np.repeat(keyword, n),
+                 "position": t["position"][entry]}
         self._last = (key, found)
         return found
 
     def counts(self, texts) -> sp.csr_matrix:
         texts = list(texts)
-        hits: dict[tuple[int, int], int] = {}
-        for r, j, _, _ in self._scan(texts):  # a keyword found twice in a text counts once
-            hits[r, j] = hits.get((r, j), 0) + 1
-        keys = sorted(hits)
-        values = [_LOG1P[hits[k]] if hits[k] < len(_LOG1P) else np.log1p(hits[k]) for k in keys]
-        return sp.csr_matrix((values, ([r for r, _ in keys], [j for _, j in keys])),
+        found = self._scan(texts)
+        cells, hits = np.unique(found["row"] * len(self.keywords) + found["label"], return_counts=True)
+        # the same scalar log1p values as ever (a vectorised log1p may differ in the last bit)
+        values = np.array([_LOG1P[h] if h < len(_LOG1P) else np.log1p(h) for h in hits.tolist()], dtype=np.float64)
+        return sp.csr_matrix((values, (cells // len(self.keywords), cells % len(self.keywords))),
                              shape=(len(texts), len(self.keywords)), dtype=np.float64)
 
-    def matches_many(self, texts) -> list[dict[int, list[str]]]:
-        """Per text: label index -> the label's keywords found in it, longest first (ties in the taxonomy's order)."""
-        texts = list(texts)
-        found: list[dict] = [{} for _ in texts]
-        for r, j, word, position in self._scan(texts):
-            found[r].setdefault(j, []).append((-len(word), position, word))
-        return [{j: [word for *_, word in sorted(words)] for j, words in row.items()} for row in found]
+    def matches_many(self, texts) -> dict[tuple[int, int], list[str]]:
+        """(row, label index) -> the label's keywords found in that text, longest first (ties in the taxonomy's
+        order); pairs with none are absent."""
+        found = self._scan(list(texts))
+        cells = found["row"] * len(self.keywords) + found["label"]
+        if not len(cells):
+            return {}
+        order = np.lexsort((found["position"], -self._tables["length"][found["keyword"]], cells))
+        cells, words = cells[order], [self._words[i] for i in found["keyword"][order].tolist()]
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]).tolist()
+        spans = zip(starts, [*starts[1:], len(words)])
+        return {divmod(int(cells[s]), len(self.keywords)): words[s:e] for s, e in spans}
 
     def matches(self, text: str, j: int) -> list[str]:
         """The keywords of label index `j` found in `text`, longest first (ties in the taxonomy's order)."""
-        return self.matches_many([text])[0].get(j, [])
+        return self.matches_many([text]).get((0, j), [])
 
 
 def softmax(scores, temperature: float = 1.0):
@@ -214,10 +235,10 @@ class LinearScorer:
         rows, cols = rows[order], cols[order]
         bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
         cols = cols.tolist()
-        found = self.keywords.matches_many(texts) if self.keywords is not None else [{}] * len(texts)
-        return [self._words(found[r], cols[bounds[r]:bounds[r + 1]], k) for r in range(matrix.shape[0])]
+        found = self.keywords.matches_many(texts) if self.keywords is not None else {}
+        return [self._words(r, found, cols[bounds[r]:bounds[r + 1]], k) for r in range(matrix.shape[0])]
 
-    def _words(self, found: dict, ranked: list[int], k: int) -> list[str]:
+    def _words(self, row: int, found: dict, ranked: list[int], k: int) -> list[str]:
         """The first `k` words of a row's ranked features; a keyword column stands for the keywords `found`."""
         words: list[str] = []
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
@@ -227,7 +248,7 @@ class LinearScorer:
             name = names[j]
             if name.startswith("ch:"):  # a character fragment is not a word a reader can check
                 continue
-            candidates = found.get(j - first_keyword, ()) if j >= first_keyword else (name,)
+            candidates = found.get((row, j - first_keyword), ()) if j >= first_keyword else (name,)
             for word in candidates:
                 # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
                 if word != "<num>" and not any(word in chosen for chosen in words):
