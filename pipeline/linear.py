@@ -227,7 +227,7 @@ class LinearScorer:
         classes = np.array([position[label] for label in labels], dtype=np.intp)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
         weights = matrix.data * self.signed_coef()[classes[rows], matrix.indices]
-        keep = weights > 0
+        keep = (weights > 0) & ~self._fragments()[matrix.indices]
         rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
         rank = self._rank()
         # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
@@ -241,19 +241,23 @@ class LinearScorer:
     def _words(self, row: int, found: dict, ranked: list[int], k: int) -> list[str]:
         """The first `k` words of a row's ranked features; a keyword column stands for the keywords `found`."""
         words: list[str] = []
+        chosen = ""  # the words so far, each after a separator: `w in chosen` = w is inside one of them
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
         for j in ranked:
+            for word in found.get((row, j - first_keyword), ()) if j >= first_keyword else (names[j],):
+                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
+                if word != "<num>" and word not in chosen:
+                    words.append(word)
+                    chosen += _SEPARATOR + word
             if len(words) >= k:
                 break
-            name = names[j]
-            if name.startswith("ch:"):  # a character fragment is not a word a reader can check
-                continue
-            candidates = found.get((row, j - first_keyword), ()) if j >= first_keyword else (name,)
-            for word in candidates:
-                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
-                if word != "<num>" and not any(word in chosen for chosen in words):
-                    words.append(word)
         return words[:k]
+
+    def _fragments(self) -> np.ndarray:
+        """True for character n-gram features: a fragment is not a word a reader can check, never evidence."""
+        if getattr(self, "_fragments_cache", None) is None:
+            self._fragments_cache = np.array([name.startswith("ch:") for name in self.names], dtype=bool)
+        return self._fragments_cache
 
     def _rank(self) -> np.ndarray:
         """Each feature's position in name order (the tie-break of `evidence_many`), computed once."""
@@ -266,6 +270,7 @@ class LinearScorer:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_rank_cache", None)  # derived; rebuilt on first use
+        state.pop("_fragments_cache", None)
         return state
 
 

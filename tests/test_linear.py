@@ -51,3 +51,15 @@ def test_a_folder_saved_before_scorer_joblib_scores_with_the_whole_model(saved, 
     model = registry.load_scorer(old)
     assert type(model).__name__ == "PubcomModel"
     pd.testing.assert_frame_equal(model.score(TEXTS), registry.load_scorer(saved).score(TEXTS))
+
+
+def test_character_fragments_are_never_evidence():
+    from pipeline.models import TaxonomyClassifier
+
+    texts = ["スクールバスを増やして", "バスの停留所が遠い", "通学路が危ない", "通学路に信号を", "部活動が減る", "部活の顧問"]
+    labels = ["bus", "bus", "road", "road", "club", "club"]
+    estimator = TaxonomyClassifier(char_ngrams=True).fit(texts, labels)
+    scorer = estimator.scorer()
+    assert any(name.startswith("ch:") for name in scorer.names)
+    evidence = scorer.evidence_many(scorer.features(texts), texts, labels, k=5)
+    assert all(evidence) and not any(word.startswith("ch:") for words in evidence for word in words)
