@@ -8,7 +8,6 @@ end. The output file is written to a temporary name and renamed when complete.
 from __future__ import annotations
 
 import codecs
-import io
 import sys
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -121,19 +120,13 @@ def check_output(out: str | Path) -> None:
 
 @contextmanager
 def open_output(out: str | Path, *, stdout=None):
-    """A `write(frame)` function that appends one scored chunk; the file appears, complete, when the block ends."""
+    """A `write(piece)` function that appends one scored chunk (a DataFrame, or a `Rendered` one); the file appears,
+    complete, when the block ends."""
     from ._io import atomic_path
 
     check_output(out)
     if str(out) == "-":
-        stream = stdout or sys.stdout
-        first = [True]
-
-        def to_stdout(frame):
-            frame.to_csv(stream, index=False, header=first[0], lineterminator="\n")
-            first[0] = False
-
-        yield to_stdout
+        yield _text_writer((stdout or sys.stdout).write, "csv")
         return
     out = Path(out)
     suffix = out.suffix.lower()
@@ -145,17 +138,39 @@ def open_output(out: str | Path, *, stdout=None):
             return
         # utf-8-sig writes its BOM once, at the start of the stream: the same bytes as one to_csv of everything
         with open(tmp, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as handle:
-            yield _chunk_writer(handle, suffix)
+            yield _text_writer(handle.write, text_format(out))
 
 
-def _chunk_writer(handle: io.TextIOBase, suffix: str):
+def text_format(out: str | Path) -> str | None:
+    """"csv" or "jsonl": how `out` is written as text; None for XLSX (written from the frames at the end)."""
+    return {".csv": "csv", ".jsonl": "jsonl"}.get(Path(out).suffix.lower()) if str(out) != "-" else "csv"
+
+
+class Rendered:
+    """A scored piece as output text, made where it was scored (a worker process, so that the parent only writes),
+    with the counts the parent reports."""
+
+    def __init__(self, frame, fmt: str):
+        if fmt == "csv":
+            self.header = frame.iloc[:0].to_csv(index=False, lineterminator="\n")
+            self.body = frame.to_csv(index=False, header=False, lineterminator="\n")
+        else:
+            self.header, self.body = "", frame.to_json(orient="records", lines=True, force_ascii=False)
+        self.rows, self.flagged = len(frame), int(frame["needs_review"].sum()) if "needs_review" in frame else 0
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def _text_writer(emit, fmt: str):
     first = [True]
 
-    def write(frame):
-        if suffix == ".csv":
-            frame.to_csv(handle, index=False, header=first[0], lineterminator="\n")
-        elif len(frame) or first[0]:  # an empty table still gets the one empty line pandas writes for it
-            handle.write(frame.to_json(orient="records", lines=True, force_ascii=False))
+    def write(piece):
+        piece = piece if isinstance(piece, Rendered) else Rendered(piece, fmt)
+        if fmt == "csv":
+            emit(piece.header + piece.body if first[0] else piece.body)
+        elif piece.rows or first[0]:  # an empty table still gets the one empty line pandas writes for it
+            emit(piece.body)
         first[0] = False
 
     return write
@@ -168,10 +183,12 @@ def _write_xlsx(frames: list, path: Path) -> None:
     frame.to_excel(path, index=False, engine="openpyxl")
 
 
-def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None) -> Iterator:
+def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, render: str | None = None) -> Iterator:
     """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in that many worker processes
     (loky), each with its own tagger. Rows are scored independently, so the result is the same for any chunking
-    and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the first chunk)."""
+    and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the first chunk).
+    `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text (`Rendered`), so that
+    writing the output is not left to this one process."""
     from .score import score_frame
 
     options = {} if options is None else options
@@ -192,7 +209,7 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None) -
     ref = _ModelRef(model)
     pieces = (piece for chunk in chunks for piece in _split(chunk, max(1, CHUNK_ROWS // (4 * jobs))))
     tasks = chain((delayed(_score_piece)(ref, None, {}) for _ in range(jobs)),
-                  (delayed(_score_piece)(ref, piece, options) for piece in pieces))
+                  (delayed(_score_piece)(ref, piece, options, render) for piece in pieces))
     parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
     yield from islice(parallel(tasks), jobs, None)
 
@@ -241,7 +258,7 @@ def resolve_model(model_path, jobs: int):
 _WORKER_MODELS: dict = {}
 
 
-def _score_piece(ref: _ModelRef, frame, options: dict):
+def _score_piece(ref: _ModelRef, frame, options: dict, render: str | None = None):
     from .score import score_frame
 
     model = ref.model
@@ -252,7 +269,10 @@ def _score_piece(ref: _ModelRef, frame, options: dict):
 
             _WORKER_MODELS.clear()
             model = _WORKER_MODELS[ref.key] = load_scorer(ref.path)
-    return None if frame is None else score_frame(model, frame, **options)
+    if frame is None:
+        return None
+    scored = score_frame(model, frame, **options)
+    return Rendered(scored, render) if render else scored
 
 
 def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
@@ -270,10 +290,11 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
                           source=str(source), counts=counts)
-        for scored in progress(score_chunks(model, chunks, jobs=jobs, options=options), desc="scoring rows", size=len):
+        scored_chunks = score_chunks(model, chunks, jobs=jobs, options=options, render=text_format(out))
+        for scored in progress(scored_chunks, desc="scoring rows", size=len):
             write(scored)
             counts["rows"] += len(scored)
-            counts["flagged"] += int(scored["needs_review"].sum())
+            counts["flagged"] += scored.flagged if isinstance(scored, Rendered) else int(scored["needs_review"].sum())
     return counts
 
 
