@@ -111,11 +111,16 @@ def write_csv(path: Path, texts: list[str]) -> None:
     pd.DataFrame({"No": range(1, len(texts) + 1), "ご意見": texts}).to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def bench_score(csv: Path, model: Path, work: Path, *, jobs: int, repeats: int) -> dict:
-    out = work / f"scored-{jobs}.csv"
-    runs = [child(["score", str(csv), "--model", str(model), "--out", str(out), "--jobs", str(jobs)], home=work)
-            for _ in range(repeats)]
-    return {"wall": median(runs, "wall"), "cpu": median(runs, "cpu"), "rss_mib": max(r["rss_mib"] for r in runs)}
+def bench_score(csv: Path, model: Path, work: Path, *, jobs: tuple[int, ...], repeats: int) -> dict:
+    """jobs -> medians of `pubcom score --jobs N`; the settings take turns within each repeat, so that a slow
+    spell of a shared machine falls on all of them alike."""
+    runs: dict[int, list] = {n: [] for n in jobs}
+    for _ in range(repeats):
+        for n in jobs:
+            args = ["score", str(csv), "--model", str(model), "--out", str(work / f"scored-{n}.csv"), "--jobs", str(n)]
+            runs[n].append(child(args, home=work))
+    return {n: {"wall": median(r, "wall"), "cpu": median(r, "cpu"), "rss_mib": max(x["rss_mib"] for x in r)}
+            for n, r in runs.items()}
 
 
 def bench_train(n: int, repeats: int) -> dict:
@@ -146,8 +151,8 @@ def score_rows(n: int, texts: list[str], model: Path, work: Path, repeats: int) 
     csv = work / f"comments-{n}.csv"
     write_csv(csv, texts)
     bare = bench_bare(texts, repeats)
-    one = bench_score(csv, model, work, jobs=1, repeats=repeats)
-    two = bench_score(csv, model, work, jobs=2, repeats=repeats)
+    timed = bench_score(csv, model, work, jobs=(1, 2), repeats=repeats)
+    one, two = timed[1], timed[2]
     ratio, ratio_cpu = bare["wall"] / one["wall"], bare["cpu"] / one["cpu"]
     speedup = one["wall"] / two["wall"]
     rows = [
