@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .ingest.tables import (
+    ID_COLUMNS,
+    RESPONSE_COLUMNS,
+    TEXT_COLUMNS,
+    find_column,
+    read_table,
+)
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
@@ -175,7 +181,7 @@ def read_input(path: str | Path, *, sheet: str | None = None, stdin=None) -> pd.
 def write_output(frame: pd.DataFrame, out: str | Path, *, stdout=None) -> str:
     """Write by extension: .csv (UTF-8 with BOM), .xlsx, .jsonl; '-' writes CSV to stdout. The same writer as the
     streamed `pubcom score`, given one chunk."""
-    from .stream import open_output
+    from .output import open_output
 
     with open_output(out, stdout=stdout) as write:
         write(frame)
