@@ -15,6 +15,7 @@ from typing import Iterator
 
 from ._progress import progress
 from .errors import InputError
+from .ingest._common import shared_reply_cut
 from .ingest.encoding import legacy_encodings, looks_binary
 from .output import Rendered, check_output, open_output, text_format
 
@@ -143,11 +144,35 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, r
 
 
 def _split(frame, size: int):
+    """Pieces of about `size` rows; a row and the row whose reply it shares stay in one piece."""
     if len(frame) <= size:
         yield frame
         return
-    for start in range(0, len(frame), size):
-        yield frame.iloc[start:start + size].reset_index(drop=True)
+    start = 0
+    while start < len(frame):
+        end = shared_reply_cut(frame, start + size)
+        yield frame.iloc[start:end].reset_index(drop=True)
+        start = end
+
+
+def _shared_replies_together(chunks):
+    """The chunks, cut again where needed so that no row is parted from the row whose reply it shares (an
+    ingested records file: response_shared_with); other tables pass unchanged."""
+    import pandas as pd
+
+    pending = None
+    for chunk in chunks:
+        if pending is None or not {"response_shared_with", "row_no"} <= set(chunk.columns):
+            if pending is not None:
+                yield pending
+            pending = chunk
+            continue
+        both = pd.concat([pending, chunk], ignore_index=True)
+        cut = shared_reply_cut(both, len(pending))
+        yield both.iloc[:cut].reset_index(drop=True)
+        pending = both.iloc[cut:].reset_index(drop=True)
+    if pending is not None:
+        yield pending
 
 
 class _ModelRef:
@@ -218,7 +243,8 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
                           source=str(source), counts=counts)
-        scored_chunks = score_chunks(model, chunks, jobs=jobs, options=options, render=text_format(out))
+        scored_chunks = score_chunks(model, _shared_replies_together(chunks), jobs=jobs, options=options,
+                                     render=text_format(out))
         for scored in progress(scored_chunks, desc="scoring rows", size=len):
             write(scored)
             counts["rows"] += len(scored)

@@ -254,3 +254,36 @@ def test_streamed_nul_in_a_cell_is_scored_like_the_whole_file_reader(model, tmp_
     path.write_bytes("意見\n\"窓口の\x00デジタル化を進めてほしい\"\nマイナンバーカードの手続\n".encode())
     counts = score_file(model, path, tmp_path / "out.csv")
     assert counts["rows"] == counts["read"] == 2
+
+
+# ---------------------------------------------------------------- shared replies (ingested records files)
+def _records(n: int) -> pd.DataFrame:
+    """Records where every third row answers the two before it ("同趣旨" rows point at it, as ingest writes them)."""
+    rows = []
+    for i in range(1, n + 1):
+        head = i % 3 == 1
+        rows.append({"row_no": str(i), "opinion": OPINIONS[i % len(OPINIONS)] or "窓口の待ち時間を短くして。",
+                     "response": f"ご意見を踏まえ、第{i}項に追記します。" if head else "",
+                     "response_shared_with": "" if head else str(i - (i - 1) % 3)})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 5])
+def test_pieces_never_part_a_row_from_the_reply_it_shares(size):
+    from pipeline.stream import _split
+
+    records = _records(14)
+    pieces = list(_split(records, size))
+    assert pd.concat(pieces, ignore_index=True).equals(records)
+    for piece in pieces:
+        assert set(piece["response_shared_with"]) - {""} <= set(piece["row_no"])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_records_file_scores_its_shared_replies_across_chunks(model, tmp_path, jobs):
+    path = tmp_path / "records.csv"  # read back as text: row_no "9" must still find response_shared_with "8"
+    _records(14).to_csv(path, index=False, encoding="utf-8-sig")
+    score_file(model, path, tmp_path / "out.csv", chunk_rows=5, jobs=jobs)
+    scored = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert (scored["pred_response_basis"] == "reply").all()
+    assert (tmp_path / "out.csv").read_bytes() == _whole(model, path, tmp_path / "whole.csv")

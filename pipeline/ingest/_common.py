@@ -152,9 +152,31 @@ def resolve_responses(records: pd.DataFrame) -> pd.Series:
     responses = records["response"].fillna("").astype(str)
     if "response_shared_with" not in records.columns or "row_no" not in records.columns:
         return responses
-    by_row = dict(zip(records["row_no"], responses))
+    # numbers, whether the table was read with dtype=str (a records CSV) or built in memory
+    row_no = pd.to_numeric(records["row_no"], errors="coerce")
+    by_row = {int(row): text for row, text in zip(row_no, responses) if pd.notna(row)}
     shared = pd.to_numeric(records["response_shared_with"], errors="coerce")
     filled = [
         by_row.get(int(ref), "") if (not text and pd.notna(ref)) else text for text, ref in zip(responses, shared)
     ]
     return pd.Series(filled, index=records.index, dtype=object)
+
+
+def shared_reply_cut(records: pd.DataFrame, at: int) -> int:
+    """The first position >= `at` where `records` can be cut in two without parting a row from the row whose reply it
+    shares (response_shared_with), so that each part resolves its replies alone; len(records) if there is none."""
+    if at >= len(records) or not {"response_shared_with", "row_no"} <= set(records.columns):
+        return min(at, len(records))
+    position = {int(row): i for i, row in enumerate(pd.to_numeric(records["row_no"], errors="coerce")) if pd.notna(row)}
+    parted = [0] * (len(records) + 1)  # +1 where a pair's span of forbidden cuts starts, -1 where it ends
+    for i, ref in enumerate(pd.to_numeric(records["response_shared_with"], errors="coerce")):
+        j = position.get(int(ref)) if pd.notna(ref) else None
+        if j is not None and j != i:
+            parted[min(i, j) + 1] += 1
+            parted[max(i, j) + 1] -= 1
+    open_pairs = 0
+    for p in range(len(records)):
+        open_pairs += parted[p]
+        if p >= at and open_pairs == 0:
+            return p
+    return len(records)
