@@ -128,10 +128,12 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     def scorer(self) -> LinearScorer:
         """This fitted estimator's predictions as arrays (`pipeline.linear`): every prediction below goes through
-        it, and model folders store it for scoring without scikit-learn. Made once per fit and temperature."""
+        it, and model folders store it for scoring without scikit-learn. Made once per fit, again when
+        `temperature` or `keyword_weight` is set (both are read at prediction time)."""
         check_is_fitted(self, "classifier_")
         cached = self.__dict__.get("_scorer_cache")
-        if cached is None or cached[0] is not self.classifier_ or cached[1].temperature != self.temperature:
+        scorer = cached[1] if cached is not None and cached[0] is self.classifier_ else None
+        if scorer is None or (scorer.temperature, scorer.keyword_weight) != (self.temperature, self.keyword_weight):
             vectorizer = self.vectorizer_
             scorer = LinearScorer(
                 tokenizer=vectorizer.tokenizer, vocabulary=vectorizer.vocabulary_,
