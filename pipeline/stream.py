@@ -243,6 +243,9 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
                           source=str(source), counts=counts)
+        # the first chunk is read and checked here, before any worker starts: a file that cannot be read at all is
+        # reported from this process, not from inside a pool being torn down
+        chunks = chain([next(chunks)], chunks)
         scored_chunks = score_chunks(model, _shared_replies_together(chunks), jobs=jobs, options=options,
                                      render=text_format(out))
         for scored in progress(scored_chunks, desc="scoring rows", size=len):
