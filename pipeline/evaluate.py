@@ -9,7 +9,8 @@ from sklearn.model_selection import GroupKFold, LeaveOneOut, StratifiedKFold
 
 from . import config
 from ._progress import progress
-from .models import TaxonomyClassifier, softmax
+from .linear import softmax
+from .models import TaxonomyClassifier
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
 from .train import ESTIMATORS, REVIEW_MARGIN, estimator_for, training_data

@@ -1,13 +1,13 @@
-"""Features: tokens -> TF-IDF, and taxonomy keywords / reply phrases -> one match column per label."""
+"""Features for fitting: TF-IDF vectorisers over tokens and characters, and the keyword-match columns as a
+scikit-learn transformer. At prediction time the same matrices come from `pipeline.linear` (no scikit-learn)."""
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from .linear import KeywordIndex, tfidf
+from .linear import KeywordIndex
 
 
 class KeywordMatcher(TransformerMixin, BaseEstimator):
@@ -69,11 +69,3 @@ def char_vectorizer(*, ngram_range=(1, 2), min_df=2) -> TfidfVectorizer:
     opinions (benchmarks/keyword_free.py)."""
     return TfidfVectorizer(analyzer="char", ngram_range=ngram_range, min_df=min_df, lowercase=False,
                            strip_accents=None, sublinear_tf=True, dtype=np.float64)
-
-
-def tfidf_from_tokens(vectorizer: TfidfVectorizer, token_lists) -> sp.csr_matrix:
-    """What a fitted `vectorizer.transform(texts)` returns, from the texts' tokens already computed, so that several
-    estimators sharing a tokenizer tokenize each text once."""
-    check_is_fitted(vectorizer, "vocabulary_")
-    return tfidf(token_lists, vectorizer.vocabulary_, vectorizer.idf_ if vectorizer.use_idf else None,
-                 ngram_range=vectorizer.ngram_range, sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm)

@@ -118,10 +118,6 @@ class KeywordIndex:
         spans = zip(starts, [*starts[1:], len(words)])
         return {divmod(int(cells[s]), len(self.keywords)): words[s:e] for s, e in spans}
 
-    def matches(self, text: str, j: int) -> list[str]:
-        """The keywords of label index `j` found in `text`, longest first (ties in the taxonomy's order)."""
-        return self.matches_many([text]).get((0, j), [])
-
 
 def softmax(scores, temperature: float = 1.0):
     z = np.asarray(scores, dtype=float) / max(float(temperature), 1e-6)

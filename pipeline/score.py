@@ -12,13 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ingest.tables import (
-    ID_COLUMNS,
-    RESPONSE_COLUMNS,
-    TEXT_COLUMNS,
-    find_column,
-    read_table,
-)
+from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.features import KeywordMatcher, tfidf_from_tokens, token_vectorizer
+from pipeline.features import KeywordMatcher, token_vectorizer
+from pipeline.linear import tfidf
 from pipeline.normalize import normalize
 from pipeline.score import read_input, score_frame, write_output
 from pipeline.stream import iter_input, score_file
@@ -46,7 +47,8 @@ def test_tfidf_from_tokens_equals_vectorizer_transform(ngram_range):
     tokenizer = JapaneseTokenizer(normalized=True)
     texts = [normalize(t) for t in OPINIONS]
     vectorizer = token_vectorizer(tokenizer, ngram_range=ngram_range).fit(texts[:6])
-    ours = tfidf_from_tokens(vectorizer, [tokenizer(t) for t in texts])
+    ours = tfidf([tokenizer(t) for t in texts], vectorizer.vocabulary_, vectorizer.idf_,
+                 ngram_range=ngram_range, sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm)
     theirs = vectorizer.transform(texts)
     assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
     assert np.array_equal(ours.data, theirs.data)  # bit for bit: the probabilities must not move
@@ -68,7 +70,8 @@ def test_keyword_hits_equal_plain_substring_search(text, expected):
     found = {j: int(round(np.expm1(v))) for j, v in enumerate(counts[0]) if v}
     assert found == plain == expected and np.array_equal(counts[0], counts[1])
     index = matcher.index()
-    assert all(index.matches(text, j) == sorted((w for w in words if w in text), key=len, reverse=True)
+    found = index.matches_many([text])
+    assert all(found.get((0, j), []) == sorted((w for w in words if w in text), key=len, reverse=True)
                for j, words in enumerate(matcher.keywords_))
 
 
