@@ -18,10 +18,8 @@ from .tokenizer import JapaneseTokenizer
 
 
 def _knowledge(taxonomy, target: str):
-    """(label, description text, keywords) triples of the taxonomy for a target."""
-    if target == "theme":
-        return [(t.id, f"{t.label_ja} {t.description}", t.keywords) for t in taxonomy.themes]
-    return [(r.id, f"{r.label_ja} {r.description}", r.phrases) for r in taxonomy.response_types]
+    """(label, description text, keywords or phrases) triples of the taxonomy for a target."""
+    return [(e.id, f"{e.label_ja} {e.description}", e.words) for e in taxonomy.entries(target)]
 
 
 def has_keywords(taxonomy, target: str) -> bool:

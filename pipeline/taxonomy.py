@@ -31,21 +31,33 @@ DEFAULT_RESPONSE_TYPES = (
 
 
 @dataclass(frozen=True)
-class Theme:
+class Entry:
+    """One label of a taxonomy: a theme or a response type."""
+
     id: str
     label_ja: str
     label_en: str = ""
     description: str = ""
-    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ResponseType:
-    id: str
-    label_ja: str
-    label_en: str = ""
-    description: str = ""
+class Theme(Entry):
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """What residents write about the theme (its keywords)."""
+        return self.keywords
+
+
+@dataclass(frozen=True)
+class ResponseType(Entry):
     phrases: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """What a reply of this type says (its phrases)."""
+        return self.phrases
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,10 @@ class Taxonomy:
     response_categories: dict = field(default_factory=dict)
     path: str = ""
     sha256: str = ""
+
+    def entries(self, kind: str = "theme") -> tuple[Entry, ...]:
+        """The themes (kind "theme") or the response types (any other kind)."""
+        return self.themes if kind == "theme" else self.response_types
 
     @property
     def theme_ids(self) -> list[str]:
@@ -84,14 +100,14 @@ class Taxonomy:
     def to_ids(self, labels, *, kind: str = "theme") -> list:
         """Labels with each Japanese label (label_ja) replaced by its id, so that a labels file may keep the labels
         as people wrote them (`pubcom taxonomy init` turns such labels into ids and keeps them as label_ja)."""
-        entries = self.themes if kind == "theme" else self.response_types
+        entries = self.entries(kind)
         ids = {e.id for e in entries}
         by_label = {e.label_ja: e.id for e in entries}
         return [label if label in ids else by_label.get(label, label) for label in labels]
 
     def check_labels(self, labels, *, kind: str = "theme", rows=None) -> None:
         """Raise TaxonomyError naming the first label outside the closed set, its row and the taxonomy file."""
-        allowed = set(self.theme_ids if kind == "theme" else self.response_type_ids)
+        allowed = {e.id for e in self.entries(kind)}
         rows = list(rows) if rows is not None else None
         for index, label in enumerate(labels):
             if label in ("", None) or label != label:  # unlabelled rows are allowed, NaN != NaN
