@@ -21,6 +21,7 @@ from .ingest.tables import (
 )
 from .linear import REVIEW_MARGIN, Scoring, ScoringModel
 from .models import TaxonomyClassifier, has_keywords
+from .normalize import NORMALIZER_VERSION
 from .taxonomy import Taxonomy, load_taxonomy
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
 
@@ -260,7 +261,7 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         },
         "taxonomy": taxonomy.card(),
         "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
-        "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION},
+        "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
         "versions": _versions(fugashi, sklearn),
         "random_state": config.RANDOM_STATE,
         "needs_review": review,
