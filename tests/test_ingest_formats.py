@@ -243,3 +243,14 @@ def test_cli_help_lists_the_formats(capsys):
         main(["ingest", "--help"])
     out = capsys.readouterr().out
     assert all(name in out for name in ("pdf", "xlsx", "docx", "html", "delimited", "text"))
+
+
+@pytest.mark.parametrize("numbered", [True, False])
+def test_short_opinions_that_name_a_heading_word_are_rows_not_repeated_headers(tmp_path, numbered):
+    rows = [("意見募集の期間が短すぎる", "次回から対応します"), ("バスの本数を増やして", "検討します"),
+            ("意見交換会を開いてほしい", "対応を検討します")]
+    lines = ["No.,意見,市の考え方" if numbered else "意見,市の考え方"]
+    lines += [f"{i},{o},{r}" if numbered else f"{o},{r}" for i, (o, r) in enumerate(rows, start=1)]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_document(path).records["opinion"].tolist() == [o for o, _ in rows]

@@ -126,7 +126,9 @@ def _classify(row: list[str], columns: dict[str, int], header_key: list[str], te
     filled = [(i, c) for i, c in enumerate(row) if c]
     if not filled:
         return "blank row"
-    if [normalise_heading(c) for c in row] == header_key or is_header_row(row, text_column):
+    numbered = _ROW_NUMBER.match(_cell(row, columns.get("number")))  # a numbered row is an opinion, never a header
+    if [normalise_heading(c) for c in row] == header_key or (
+            not numbered and is_header_row(row, text_column, repeated=True)):
         return "repeated header"
     texts = {c for _, c in filled}
     if len(texts) == 1 and _NOTE.match(filled[0][1]):

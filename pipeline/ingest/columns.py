@@ -46,14 +46,17 @@ def match_role(heading: object) -> tuple[str, int] | None:
     return best
 
 
-def is_header_row(cells: list[str], text_column: str | None = None) -> bool:
+def is_header_row(cells: list[str], text_column: str | None = None, *, repeated: bool = False) -> bool:
     """A header names an opinion column and at least one other known column, each in its own cell.
 
-    With ``text_column`` given, the row holding that heading is the header whatever else it holds.
+    With ``text_column`` given, the row holding that heading is the header whatever else it holds. ``repeated``:
+    the row comes after the table's header (a header printed again on a later page), so each heading must be
+    mostly its keyword: a short opinion that merely contains 意見 beside a reply containing 対応 is a row of data.
     """
     if text_column and normalise_heading(text_column) in {normalise_heading(c) for c in cells}:
         return True
-    roles = {m[0] for m in (match_role(c) for c in cells) if m}
+    matches = [(m, normalise_heading(c)) for c in cells if (m := match_role(c))]
+    roles = {role for (role, length), heading in matches if not repeated or 2 * length >= len(heading)}
     return "opinion" in roles and len(roles) >= 2
 
 
