@@ -40,6 +40,7 @@ def _add_train(sub) -> None:
 
 def _cmd_train(args) -> int:
     from ..compare import promotion
+    from ..errors import ModelError
     from ..evaluate import evaluate
     from ..registry import load_model, save_model
     from ..taxonomy import load_taxonomy
@@ -47,9 +48,19 @@ def _cmd_train(args) -> int:
 
     taxonomy = load_taxonomy(args.taxonomy)
     frame = label_ids(_labelled(args), taxonomy)
+    # the current latest is read before the work (--force never needs it); one that cannot be read is kept
+    # as it is, and the new model is still saved
+    latest, unreadable = None, ""
+    if not args.force:
+        try:
+            latest = _current_latest(args.out, load_model)
+        except ModelError as exc:
+            unreadable = str(exc)
     metrics = evaluate(frame, taxonomy=taxonomy, cv=args.cv, n_boot=200)
     model = train(frame, taxonomy=taxonomy, metrics=metrics)
-    decision = promotion(metrics, taxonomy, _current_latest(args.out, load_model), frame, force=args.force)
+    decision = ({"latest": False, "reason": f"the current latest cannot be read ({unreadable}); latest kept "
+                 "(pass --force to replace it)"} if unreadable
+                else promotion(metrics, taxonomy, latest, frame, force=args.force))
     model.card["promotion"] = decision
     model_dir = save_model(model, args.out, point_latest=decision["latest"])
     theme = metrics.get("theme", {})
