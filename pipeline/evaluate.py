@@ -9,6 +9,7 @@ from sklearn.model_selection import GroupKFold, LeaveOneOut, StratifiedKFold
 
 from . import config
 from ._progress import progress
+from .errors import InputError
 from .linear import softmax
 from .models import TaxonomyClassifier
 from .taxonomy import Taxonomy
@@ -44,12 +45,18 @@ def classification_metrics(y_true, y_pred, *, n_boot: int = 1000, seed: int = co
 
 def _splits(frame: pd.DataFrame, labels: pd.Series, cv, group_column: str | None):
     if group_column:
+        if group_column not in frame.columns:
+            raise InputError(f"--group-column {group_column!r} is not a column of the labelled data "
+                             f"(columns: {', '.join(map(str, frame.columns))})")
         groups = frame[group_column].astype(str).to_numpy()
         k = min(int(cv) if str(cv).isdigit() else len(set(groups)), len(set(groups)))
         return GroupKFold(n_splits=k).split(frame, labels, groups)
     if str(cv) == "loo":
         return LeaveOneOut().split(frame)
     k = int(cv)
+    if k > len(frame):
+        raise InputError(f"--cv {k} needs at least {k} labelled rows; there are {len(frame)} (use a smaller --cv "
+                         "or --cv loo)")
     smallest = labels.value_counts().min()
     if smallest < k:  # stratification needs k members per class; fall back to plain shuffled folds
         from sklearn.model_selection import KFold
@@ -82,6 +89,9 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
     preds = {name: np.empty(len(rows), dtype=object) for name in ("model", "majority", "keywords_only", "no_taxonomy")}
     scores = np.zeros((len(rows), len(_label_set(taxonomy, key))))
     splits = list(_splits(rows, rows[label_col], cv, group_column))
+    # the taxonomy-alone baseline learns no rows: one fit serves every fold
+    taxonomy_alone = (_estimator("keywords_only", key, taxonomy, tokenizer).fit([], [])
+                      if key != "response_type_from_opinion" else None)
     for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}"):
         train = rows.iloc[train_idx]
         test_texts = rows.iloc[test_idx][text_col].tolist()
@@ -97,9 +107,8 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
         scores[np.ix_(test_idx, columns)] = d
         scores[np.ix_(test_idx, [i for i in range(scores.shape[1]) if i not in columns])] = -1e9
         preds["majority"][test_idx] = train[label_col].value_counts().idxmax()
-        if key != "response_type_from_opinion":
-            baseline = _estimator("keywords_only", key, taxonomy, tokenizer).fit([], [])
-            preds["keywords_only"][test_idx] = baseline.predict(test_texts)
+        if taxonomy_alone is not None:
+            preds["keywords_only"][test_idx] = taxonomy_alone.predict(test_texts)
         if train[label_col].nunique() >= 2:
             plain = _estimator("no_taxonomy", key, taxonomy, tokenizer).fit(train[text_col].tolist(), train[label_col].tolist())
             preds["no_taxonomy"][test_idx] = plain.predict(test_texts)
@@ -222,9 +231,7 @@ def evaluate(frame: pd.DataFrame | None = None, *, taxonomy=None, examples=None,
     frame = label_ids(frame, taxonomy)
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     if str(cv) != "loo" and not (str(cv).isdigit() and int(cv) >= 2):
-        from .errors import PubcomError
-
-        raise PubcomError(f"--cv must be 'loo' or a number of folds >= 2, got {cv!r}")
+        raise InputError(f"--cv must be 'loo' or a number of folds >= 2, got {cv!r}")
     out = cross_validate(frame, taxonomy, authored, cv=cv, group_column=group_column, n_boot=n_boot)
     real = frame[frame["source"] != "authored"]
     if real["consultation_id"].astype(str).nunique() >= 2:

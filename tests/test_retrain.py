@@ -103,6 +103,28 @@ def test_group_column_keeps_groups_on_one_side():
         assert not set(frame["g"].iloc[train]) & set(frame["g"].iloc[test])
 
 
+@pytest.mark.parametrize("cv, group, message", [(11, None, "--cv 11 needs at least 11 labelled rows; there are 10"),
+                                               (3, "nosuch", "--group-column 'nosuch' is not a column")])
+def test_impossible_splits_are_one_clear_error(cv, group, message):
+    from pipeline.errors import InputError
+
+    frame = pd.DataFrame({"g": list("aabbccddee"), "y": list("xyxyxyxyxy")})
+    with pytest.raises(InputError, match=message):
+        _splits(frame, frame["y"], cv, group)
+
+
+def test_train_with_an_unreadable_latest_saves_the_model_and_keeps_latest(tmp_path):
+    labels = tmp_path / "labels.csv"
+    labels.write_text(LABELS.replace(",club", ",スクールバス"), encoding="utf-8")
+    _pubcom(tmp_path, "taxonomy", "init", "--from-labels", labels, "--out", tmp_path / "t.toml")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "latest").symlink_to("gone")
+    done = _pubcom(tmp_path, "train", labels, "--taxonomy", tmp_path / "t.toml", "--cv", "loo")
+    assert done.returncode == 0, done.stderr
+    assert "the current latest cannot be read" in done.stdout
+    assert len([p for p in (tmp_path / "models").iterdir() if p.is_dir() and not p.is_symlink()]) == 1
+
+
 # ---------------------------------------------------------------- review sheet
 def _scored() -> pd.DataFrame:
     return pd.DataFrame({
