@@ -24,9 +24,9 @@ def _builders():
     order = ["ingest", "train", "evaluate", "score", "run", "report", "review-sheet", "compare", "models", "taxonomy",
              "redact"]
     builders = documents.BUILDERS + modelling.BUILDERS + scoring.BUILDERS
-    return sorted(builders, key=lambda b: order.index(b.__name__[5:].replace("_", "-")))
-
-
+    # listed commands in this order, any other after them (a new command must not break the others)
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(builders, key=lambda b: rank.get(b.__name__[5:].replace("_", "-"), len(order)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,10 @@ DEFAULT_RESPONSE_TYPES = (
 )
 
 
+_TABLES = {"taxonomy", "themes", "response_types", "response_categories"}
+_HEAD_KEYS = {"id", "version", "language", "label_ja", "description"}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One label of a taxonomy: a theme or a response type."""
@@ -145,6 +149,11 @@ def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxon
     for key in ("id", "version"):
         if not str(head.get(key, "")).strip():
             raise TaxonomyError(f"{where}: [taxonomy] needs a non-empty {key!r}")
+    # a misspelt table ([[response_type]]) or key would otherwise be ignored without a word
+    for keys, allowed, name in ((data, _TABLES, "top-level table"), (head, _HEAD_KEYS, "[taxonomy] key")):
+        unknown = sorted(set(keys) - allowed)
+        if unknown:
+            raise TaxonomyError(f"{where}: unknown {name} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
     themes = tuple(_entries(data.get("themes"), where, "themes", Theme, list_key="keywords"))
     if not themes:
         raise TaxonomyError(f"{where}: needs at least one [[themes]] entry")

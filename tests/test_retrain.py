@@ -62,6 +62,10 @@ def test_taxonomy_check_prints_one_line(tmp_path, capsys):
     ("[taxonomy]\nid='x'\nversion='1'\n[[themes]]\nid='Bad Id'\nlabel_ja='a'\n", "must be lower-case"),
     ("[taxonomy]\nid='x'\nversion='1'\n[[themes]]\nid='a'\nlabel_ja='a'\nsuggested=[]\n", "unknown keys"),
     ("x =", "not valid TOML"),
+    ("[taxonomy]\nid='x'\nversion='1'\n[[themes]]\nid='a'\nlabel_ja='a'\n[[response_type]]\nid='b'\nlabel_ja='b'\n",
+     "unknown top-level table 'response_type'"),
+    ("[taxonomy]\nid='x'\nversion='1'\ndescripton='typo'\n[[themes]]\nid='a'\nlabel_ja='a'\n",
+     "unknown [taxonomy] key 'descripton'"),
 ])
 def test_taxonomy_check_invalid_exits_2_with_one_line(tmp_path, capsys, text, message):
     bad = tmp_path / "bad.toml"
