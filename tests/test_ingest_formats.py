@@ -254,3 +254,16 @@ def test_short_opinions_that_name_a_heading_word_are_rows_not_repeated_headers(t
     path = tmp_path / "short.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_document(path).records["opinion"].tolist() == [o for o, _ in rows]
+
+
+@pytest.mark.parametrize("builder, part", [(build_docx, "word/document.xml"), (build_xlsx, "xl/worksheets/sheet1.xml")])
+def test_broken_xml_inside_a_docx_or_xlsx_is_one_input_error(tmp_path, builder, part):
+    import zipfile
+
+    good = builder(tmp_path / f"good{'.docx' if builder is build_docx else '.xlsx'}")
+    bad = tmp_path / f"bad{good.suffix}"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, b"<broken" if item.filename == part else src.read(item.filename))
+    with pytest.raises(InputError, match=f"{bad.name}: not a readable"):
+        read_document(bad)

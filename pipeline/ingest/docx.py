@@ -44,10 +44,11 @@ def read(path: Path, *, consultation_id: str, **options) -> Document:
 def _open(path: Path):
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         return docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:  # broken XML inside
         raise InputError(f"{path}: not a readable Word document (.docx; damaged or another format): "
                          f"{type(exc).__name__}") from exc
 

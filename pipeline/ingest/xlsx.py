@@ -45,6 +45,8 @@ def read(path: Path, *, consultation_id: str, sheet: str | None = None, **option
 
 
 def _open(path: Path):
+    from xml.etree.ElementTree import ParseError  # broken XML inside the zip
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -52,7 +54,7 @@ def _open(path: Path):
     # Result tables are a few hundred rows, so the full model costs little.
     try:
         return openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, ParseError) as exc:
         raise InputError(f"{path}: not a readable Excel workbook (damaged, truncated or another format): "
                          f"{type(exc).__name__}") from exc
 
