@@ -290,3 +290,12 @@ def test_a_records_file_scores_its_shared_replies_across_chunks(model, tmp_path,
     scored = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert (scored["pred_response_basis"] == "reply").all()
     assert (tmp_path / "out.csv").read_bytes() == _whole(model, path, tmp_path / "whole.csv")
+
+
+def test_the_help_parser_loads_no_heavy_library():
+    heavy = ["matplotlib", "openpyxl", "pdfplumber", "docx", "sklearn", "pandas", "scipy", "fugashi", "joblib"]
+    code = f"import sys, pipeline.cli; pipeline.cli.build_parser(); print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

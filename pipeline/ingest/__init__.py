@@ -6,28 +6,7 @@ then by extension; a new format slots in by adding its module name to ``_READERS
 """
 from __future__ import annotations
 
-import importlib
-import re
-import unicodedata
-from pathlib import Path
-
-import pandas as pd
-
-from .._io import file_sha256, write_csv, write_json
-from ..errors import InputError
-from ._common import RECORD_COLUMNS, Document, resolve_responses
-from .categories import apply_categories
-
-__all__ = [
-    "Document",
-    "RECORD_COLUMNS",
-    "read_document",
-    "read_records",
-    "write_document",
-    "ingest",
-    "formats",
-    "resolve_responses",
-]
+from importlib import import_module
 
 # format name -> module; order is the order of content sniffing: binary signatures first, then markup, and the
 # generic text forms last so that a CSV or web page is never taken for the Otaru-style text form.
@@ -58,91 +37,17 @@ def formats() -> list[str]:
     return list(_READERS)
 
 
-def _reader(name: str):
-    if name not in _READERS:
-        raise InputError(f"unknown format {name!r} (known: {', '.join(_READERS)})")
-    return importlib.import_module(_READERS[name])
+# The API lives in .dispatch and ._common (pandas and the readers); it is imported on first use, so that
+# `pubcom --help`, which lists the formats above, loads neither.
+_API = {
+    "Document": "._common", "RECORD_COLUMNS": "._common", "resolve_responses": "._common",
+    "read_document": ".dispatch", "read_records": ".dispatch", "write_document": ".dispatch", "ingest": ".dispatch",
+    "detect_format": ".dispatch", "consultation_id_from": ".dispatch",
+}
+__all__ = ["formats", *_API]
 
 
-def consultation_id_from(path: Path) -> str:
-    """A default id from the file name: NFKC, lower case, spaces to dashes."""
-    stem = unicodedata.normalize("NFKC", path.stem).strip().lower()
-    stem = re.sub(r"\.(records|scored)$", "", stem)
-    return re.sub(r"[\s/\\]+", "-", stem) or "consultation"
-
-
-def detect_format(path: Path) -> str:
-    head_bytes = path.read_bytes()[:65536]
-    head = head_bytes.decode("utf-8", errors="ignore")
-    by_ext = _EXTENSIONS.get(path.suffix.lower())
-    for name in _READERS:
-        # a file named .pdf / .xlsx / .docx that no binary sniffer claims is a damaged or mislabelled document:
-        # its own reader says so, rather than a text reader making records of whatever text it holds
-        if name not in _BINARY and by_ext in _BINARY:
-            return by_ext
-        if _reader(name).sniff(path, head):
-            return name
-    if by_ext:
-        return by_ext
-    raise InputError(f"{path}: cannot tell the document format (known: {', '.join(_READERS)}); pass --format")
-
-
-def read_document(path: Path | str, *, format: str | None = None, consultation_id: str | None = None,
-                  category_map: Path | str | None = None, **options) -> Document:
-    """Read one published document into records and meta; raises InputError with a one-line reason.
-
-    Options (``None`` means unset): ``sheet`` (xlsx), ``text_column`` / ``response_column`` (a heading that
-    overrides the recognised opinion / reply column), ``category_map`` (a TOML file extending the mapping of the
-    document's own categories to response types, see ``pipeline.ingest.categories``).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; name a document")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
-    name = format or detect_format(path)
-    cid = consultation_id or consultation_id_from(path)
-    options = {key: value for key, value in options.items() if value is not None}
-    document = _reader(name).read(path, consultation_id=cid, **options)
-    records, unmapped = apply_categories(document.records, category_map)
-    document.records = records
-    document.meta["unmapped_categories"] = unmapped
-    document.meta = {
-        "consultation_id": cid,
-        "source_file": path.name,
-        "source_sha256": file_sha256(path),
-        "format": name,
-        **document.meta,
-    }
-    return document
-
-
-def write_document(document: Document, out_dir: Path | str) -> tuple[Path, Path]:
-    """Write ``<id>.records.csv`` (UTF-8 with BOM) and ``<id>.meta.json`` atomically."""
-    out_dir = Path(out_dir)
-    cid = document.consultation_id
-    records_path = write_csv(out_dir / f"{cid}.records.csv", document.records)
-    meta_path = write_json(out_dir / f"{cid}.meta.json", document.meta)
-    return records_path, meta_path
-
-
-def ingest(path: Path | str, out_dir: Path | str, **options) -> tuple[Document, Path, Path]:
-    document = read_document(path, **options)
-    records_path, meta_path = write_document(document, out_dir)
-    return document, records_path, meta_path
-
-
-def read_records(path: Path | str) -> pd.DataFrame:
-    """Read a ``*.records.csv`` written by ``write_document`` back, with its column types."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"opinion": str, "response": str}, keep_default_na=False)
-    missing = [c for c in ("consultation_id", "row_no", "opinion") if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: not a records file (missing columns: {', '.join(missing)})")
-    if "response_shared_with" in frame.columns:
-        frame["response_shared_with"] = pd.to_numeric(frame["response_shared_with"], errors="coerce").astype("Int64")
-    return frame
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(import_module(_API[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
