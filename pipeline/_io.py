@@ -23,10 +23,18 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        tmp_path.chmod(_new_file_mode())  # mkstemp makes it private; the file is an output like any other
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    """What open() would give a new file: 0o666 less the process umask (read by setting it and putting it back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 STALE_SECONDS = 3600

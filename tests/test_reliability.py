@@ -324,3 +324,14 @@ def test_rows_written_in_the_otaru_format_come_back(tmp_path, rows):
     assert records["row_no"].tolist() == list(range(1, len(rows) + 1))
     assert records["opinion"].tolist() == [clean_cell(o) for o, _ in rows]
     assert records["response"].tolist() == [clean_cell(r) for _, r in rows]
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    from pipeline._io import write_text
+
+    before = os.umask(0o027)
+    try:
+        write_text(tmp_path / "out.txt", "x")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o640  # not mkstemp's private 0o600
