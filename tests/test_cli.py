@@ -42,6 +42,7 @@ def test_every_command_has_one_line_help():
         (["score", "no/such.csv", "--model", "no/such/model"], "no such model folder|no such file"),
         (["evaluate", "--cv", "one"], "--cv must be 'loo' or a number"),
         (["train", "--taxonomy", "no/such.toml"], "cannot read taxonomy"),
+        (["ingest", "README.md", "./README.md"], "would both be written as readme.records.csv"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(argv, message, capsys):

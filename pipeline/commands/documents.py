@@ -30,10 +30,17 @@ def _add_ingest(sub) -> None:
 
 def _cmd_ingest(args) -> int:
     from .. import config
-    from ..ingest import read_document, write_document
+    from ..ingest import consultation_id_from, read_document, write_document
 
     if args.consultation_id and len(args.sources) > 1:
         raise PubcomError("--id names one consultation; give one SOURCE with it")
+    seen: dict[str, Path] = {}
+    for source in args.sources:  # before any work: two sources would write the same <id>.records.csv
+        cid = args.consultation_id or consultation_id_from(source)
+        if cid in seen:
+            raise PubcomError(f"{seen[cid]} and {source} would both be written as {cid}.records.csv; "
+                              "rename one, or ingest them one at a time with --id")
+        seen[cid] = source
     out = args.out or config.PROCESSED_DIR
     for source in args.sources:
         document = read_document(
