@@ -151,11 +151,15 @@ def _standard(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def label_ids(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """The frame with labels written as a taxonomy's label_ja replaced by their ids (the ids pass unchanged)."""
+    """The frame with labels written as a taxonomy's label_ja replaced by their ids (the ids pass unchanged).
+    A label outside the taxonomy is a TaxonomyError naming its row: every train / evaluate / compare path
+    comes through here before any fitting."""
     frame = frame.copy()
+    rows = frame["row_no"] if "row_no" in frame.columns else None
     for column in ("theme", "response_type"):
         if column in frame.columns:
             frame[column] = taxonomy.to_ids(frame[column].tolist(), kind=column)
+            taxonomy.check_labels(frame[column], kind=column, rows=rows)
     return frame
 
 
@@ -217,8 +221,6 @@ def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path 
     """Train a model on labelled rows plus the taxonomy's authored examples; `metrics` (from `evaluate`) go on the card."""
     taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     frame = label_ids(_standard(embedded_labelled()) if frame is None else frame, taxonomy)
-    taxonomy.check_labels(frame["theme"], kind="theme", rows=frame["row_no"])
-    taxonomy.check_labels(frame["response_type"], kind="response_type", rows=frame["row_no"])
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     data = pd.concat([frame, authored], ignore_index=True) if len(authored) else frame
     fitted = fit_estimators(data, taxonomy)

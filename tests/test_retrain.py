@@ -233,3 +233,18 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     assert "theme_1" in compared.stdout  # per-class lines
     listed = _pubcom(tmp_path, "models")
     assert "school-reorg v1" in listed.stdout and "rows=45" in listed.stdout and "rows=60" in listed.stdout
+
+
+def test_a_label_outside_the_taxonomy_names_its_row_before_any_fit(tmp_path):
+    from pipeline.errors import TaxonomyError
+    from pipeline.train import label_ids
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text(LABELS.replace("5,部活動の種類が減るのが心配です。,club", "5,天気の話,weather"), encoding="utf-8")
+    from pipeline.taxonomy import taxonomy_from_dict
+
+    taxonomy = taxonomy_from_dict({"taxonomy": {"id": "t", "version": "1"}, "themes": [
+        {"id": "road", "label_ja": "通学路の安全"}, {"id": "bus", "label_ja": "スクールバス"}]})
+    frame = read_labelled([labels])
+    with pytest.raises(TaxonomyError, match=r"'weather' \(row 5\)"):
+        label_ids(frame, taxonomy)
