@@ -6,16 +6,12 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ._version import __version__
+from .commands import say as _say
 from .errors import PubcomError
 
 EXIT_USAGE = 2
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _builders():

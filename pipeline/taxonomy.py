@@ -89,12 +89,6 @@ class Taxonomy:
     def response_type_ids(self) -> list[str]:
         return [r.id for r in self.response_types]
 
-    def theme(self, theme_id: str) -> Theme:
-        for theme in self.themes:
-            if theme.id == theme_id:
-                return theme
-        raise TaxonomyError(f"theme {theme_id!r} is not in taxonomy {self.id} ({self.path})")
-
     def theme_labels(self) -> dict[str, str]:
         return {t.id: t.label_ja for t in self.themes}
 

@@ -144,8 +144,6 @@ def _toml(value: str) -> str:
 
 
 def _parse(text: str) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover
-        import tomli as tomllib
+    from .taxonomy import tomllib  # tomli on Python 3.10
+
     return tomllib.loads(text)

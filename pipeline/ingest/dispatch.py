@@ -30,8 +30,8 @@ def consultation_id_from(path: Path) -> str:
 
 
 def detect_format(path: Path) -> str:
-    head_bytes = path.read_bytes()[:65536]
-    head = head_bytes.decode("utf-8", errors="ignore")
+    with open(path, "rb") as handle:  # the head is enough to sniff; the reader reads the file itself
+        head = handle.read(65536).decode("utf-8", errors="ignore")
     by_ext = _EXTENSIONS.get(path.suffix.lower())
     for name in _READERS:
         # a file named .pdf / .xlsx / .docx that no binary sniffer claims is a damaged or mislabelled document:
