@@ -8,3 +8,19 @@ import sys
 def say(message: str) -> None:
     """A status line on stderr (stdout stays for data: `pubcom score - --out -`)."""
     print(message, file=sys.stderr)
+
+
+# The options that say where a table's columns are, worded once for every command that reads tables.
+_TABLE_OPTIONS = {
+    "sheet": "XLSX sheet name (default: the first)",
+    "text-column": "opinion text column (default: found by heading)",
+    "response-column": "reply column, when replies exist (default: found by heading)",
+    "theme-column": "theme label column (default: theme)",
+    "response-type-column": "response type label column (default: response_type)",
+}
+
+
+def add_table_options(parser, *names: str) -> None:
+    """--sheet, --text-column, ... (see _TABLE_OPTIONS) on `parser`, in the order given."""
+    for name in names:
+        parser.add_argument(f"--{name}", default=None, help=_TABLE_OPTIONS[name])

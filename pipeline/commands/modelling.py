@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import PubcomError
+from . import add_table_options
 from . import say as _say
 
 
@@ -14,11 +15,7 @@ def _add_label_inputs(p) -> None:
                    help="labelled tables (CSV / XLSX) or documents with --labels (default: the embedded Otaru data)")
     p.add_argument("--labels", type=Path, default=None, help="labels file joined to ingested records on row_no")
     p.add_argument("--taxonomy", type=Path, default=None, help="taxonomy TOML (default: the packaged dx-ja)")
-    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
-    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
-    p.add_argument("--response-column", default=None, help="reply column (default: found by heading)")
-    p.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
-    p.add_argument("--response-type-column", default=None, help="response type label column (default: response_type)")
+    add_table_options(p, "sheet", "text-column", "response-column", "theme-column", "response-type-column")
 
 
 def _labelled(args):
@@ -173,9 +170,7 @@ def _add_taxonomy(sub) -> None:
     init.add_argument("--from-labels", type=Path, required=True, metavar="FILE", help="labelled CSV / XLSX")
     init.add_argument("--out", default="-", help="TOML file to write (default: - for stdout)")
     init.add_argument("--id", dest="taxonomy_id", default=None, help="taxonomy id (default: from the file name)")
-    init.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
-    init.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
-    init.add_argument("--theme-column", default=None, help="theme label column (default: theme)")
+    add_table_options(init, "sheet", "text-column", "theme-column")
     init.set_defaults(func=_cmd_taxonomy_init)
     check = actions.add_parser("check", help="validate a taxonomy TOML and print a one-line summary")
     check.add_argument("file", type=Path, metavar="FILE")

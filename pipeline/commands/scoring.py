@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import PubcomError
+from . import add_table_options
 from . import say as _say
 
 
@@ -16,9 +17,7 @@ def _add_score(sub) -> None:
     p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one comment per line) / document, or - for stdin")
     p.add_argument("--model", type=Path, default=None, help="model folder (default: models/latest)")
     p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: reports/<input>.scored.csv)")
-    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
-    p.add_argument("--text-column", default=None, help="opinion text column (default: found by heading)")
-    p.add_argument("--response-column", default=None, help="reply column, when replies exist (default: found by heading)")
+    add_table_options(p, "sheet", "text-column", "response-column")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1); the output is the same, in order")
