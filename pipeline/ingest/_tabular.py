@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ._common import Document, build_records, clean_cell, parse_declared, reconcile
-from .columns import HEADER_SEARCH_ROWS, find_header_row, is_header_row, map_columns, normalise_heading
+from ._common import Document, build_records, parse_declared, reconcile
+from .columns import HEADER_SEARCH_ROWS, find_header_row, is_header_row, listing, map_columns, normalise_heading
 
 _NOTE = re.compile(r"^\s*[*＊※]")
 _ROW_NUMBER = re.compile(r"^\s*[(（]?[0-9０-９]+[)）.．]?\s*$")
@@ -69,7 +69,7 @@ def read_grids(grids: list[Grid], *, source: str, consultation_id: str, text: st
         # the fullest row near the top is the likeliest header, and the most useful to show
         first = max((row for grid in grids for row in grid.rows[:HEADER_SEARCH_ROWS]),
                     key=lambda row: sum(bool(c) for c in row), default=[])
-        raise InputError(f"{source}: no opinion column among headings {_listing(first)}; pass --text-column")
+        raise InputError(f"{source}: no opinion column among headings {listing(first)}; pass --text-column")
     return finish(state.records, source=source, consultation_id=consultation_id, declared=state.declared,
                   skipped=state.skipped, title=state.title, headings=state.headings)
 
@@ -180,6 +180,3 @@ def _numbered(records: list[dict]) -> list[dict]:
         out.append(row)
     return out
 
-
-def _listing(headings: list[str]) -> str:
-    return "[" + ", ".join(clean_cell(h).replace("\n", " ") for h in headings if h) + "]"

@@ -83,7 +83,7 @@ def map_columns(headings: list[str], *, source: str, text_column: str | None = N
         if wanted:
             columns[role] = _named(headings, wanted, source, role)
     if "opinion" not in columns:
-        raise InputError(f"{source}: no opinion column among headings {_listing(headings)}; pass --text-column")
+        raise InputError(f"{source}: no opinion column among headings {listing(headings)}; pass --text-column")
     if columns.get("response") == columns["opinion"]:
         del columns["response"]
     return columns
@@ -95,8 +95,9 @@ def _named(headings: list[str], wanted: str, source: str, role: str) -> int:
         if normalise_heading(heading) == target:
             return index
     option = "--text-column" if role == "opinion" else "--response-column"
-    raise InputError(f"{source}: {option} {wanted!r} is not among headings {_listing(headings)}")
+    raise InputError(f"{source}: {option} {wanted!r} is not among headings {listing(headings)}")
 
 
-def _listing(headings: list[str]) -> str:
+def listing(headings: list[str]) -> str:
+    """Headings as an error message shows them: [a, b, c], blanks left out, line breaks as spaces."""
     return "[" + ", ".join(str(h).replace("\n", " ").strip() for h in headings if str(h).strip()) + "]"
