@@ -90,12 +90,12 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
     scores = np.zeros((len(rows), len(_label_set(taxonomy, key))))
     splits = list(_splits(rows, rows[label_col], cv, group_column))
     # the taxonomy-alone baseline learns no rows: one fit serves every fold
-    taxonomy_alone = (_estimator("keywords_only", key, taxonomy, tokenizer).fit([], [])
-                      if key != "response_type_from_opinion" else None)
+    learns_taxonomy = TARGETS[key][2]
+    taxonomy_alone = _estimator("keywords_only", key, taxonomy, tokenizer).fit([], []) if learns_taxonomy else None
     for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}"):
         train = rows.iloc[train_idx]
         test_texts = rows.iloc[test_idx][text_col].tolist()
-        if key != "response_type_from_opinion":
+        if learns_taxonomy:  # the authored examples teach what the taxonomy means
             fit_rows = pd.concat([train, extra], ignore_index=True)
         else:
             fit_rows = train
@@ -166,11 +166,11 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
             continue
         truth = rows[TARGETS[key][0]]
         metrics = classification_metrics(truth, preds["model"], n_boot=n_boot)
-        metrics["basis"] = "opinion" if key == "response_type_from_opinion" else ("reply" if key == "response_type" else "opinion")
+        metrics["basis"] = "reply" if TARGETS[key][1] == "response" else "opinion"
         metrics["baselines"] = {
             name: {"macro_f1": round(float(f1_score(truth, p, average="macro", zero_division=0)), 4),
                    "accuracy": round(float(accuracy_score(truth, p)), 4)}
-            for name, p in preds.items() if name != "model" and not (name == "keywords_only" and key == "response_type_from_opinion")
+            for name, p in preds.items() if name != "model" and not (name == "keywords_only" and not TARGETS[key][2])
         }
         temperature = fit_temperature(rows.attrs["scores"], truth, rows.attrs["labels"])
         top = softmax(rows.attrs["scores"], temperature).max(axis=1)
@@ -206,9 +206,8 @@ def evaluate_model(model, frame: pd.DataFrame, *, n_boot: int = 1000) -> dict:
     """A fitted model tested on labelled rows it has not seen (no refitting)."""
     real = frame[frame["source"] != "authored"].reset_index(drop=True)
     out: dict = {"n": int(len(real)), "cv": "none (fitted model)", "model": str(getattr(model, "path", "") or "")}
-    for key, estimator in (("theme", model.theme), ("response_type", model.response_type),
-                           ("response_type_from_opinion", model.response_type_from_opinion)):
-        label_col, text_col, _ = TARGETS[key]
+    for key, (label_col, text_col, _) in TARGETS.items():
+        estimator = getattr(model, key)
         rows = real[(real[label_col] != "") & (real[text_col] != "")]
         if estimator is None or not len(rows):
             continue

@@ -105,9 +105,10 @@ def _cmd_evaluate(args) -> int:
         print(json.dumps(metrics, ensure_ascii=False, indent=2))
         return 0
     from ..run import _headline
+    from ..train import ESTIMATORS
 
     print(_headline(metrics))
-    for key in ("theme", "response_type", "response_type_from_opinion"):
+    for key in ESTIMATORS:
         if key in metrics:
             print(_versus_baselines(key, metrics[key]))
     if "leave_one_consultation_out" in metrics:
