@@ -221,9 +221,9 @@ def evaluate(frame: pd.DataFrame | None = None, *, taxonomy=None, examples=None,
              group_column: str | None = None, n_boot: int = 1000) -> dict:
     """Metrics for labelled rows (default: the embedded Otaru data): cross-validation, or a fitted `model`'s test."""
     from .taxonomy import Taxonomy, load_taxonomy
-    from .train import _standard, default_examples, embedded_labelled, label_ids
+    from .train import default_examples, embedded_labelled, label_ids
 
-    frame = _standard(embedded_labelled()) if frame is None else frame
+    frame = embedded_labelled() if frame is None else frame
     if model is not None:
         return evaluate_model(model, label_ids(frame, model.taxonomy), n_boot=n_boot)
     taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
@@ -258,3 +258,15 @@ def heldout_baselines(train_frame: pd.DataFrame, test_frame: pd.DataFrame, taxon
             both["opinion"].tolist(), both["theme"].tolist())
     return {name: {"macro_f1": round(float(f1_score(truth, est.predict(texts), average="macro", zero_division=0)), 4)}
             for name, est in fitted.items()}
+
+
+def headline(metrics: dict) -> str:
+    """One line: each target's macro-F1 with its 95% interval and accuracy (what run and evaluate print)."""
+    parts = [f"evaluate ({metrics['cv']}, n={metrics['n']}):"]
+    for key, name in (("theme", "theme"), ("response_type", "response type (reply)"),
+                      ("response_type_from_opinion", "response type (opinion only)")):
+        if key in metrics:
+            m = metrics[key]
+            lo, hi = m["macro_f1_ci95"]
+            parts.append(f"{name} macro-F1 {m['macro_f1']:.2f} [{lo:.2f}-{hi:.2f}], accuracy {m['accuracy']:.2f};")
+    return " ".join(parts).rstrip(";")

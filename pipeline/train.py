@@ -74,9 +74,9 @@ def load_examples(path: Path | str | None = None) -> pd.DataFrame:
 
 
 def embedded_labelled() -> pd.DataFrame:
-    """The embedded Otaru consultation joined with its labels."""
+    """The embedded Otaru consultation joined with its labels, as a labelled frame (LABELLED_COLUMNS first)."""
     document = read_document(config.DEFAULT_DOCUMENT)
-    return join_labels(document.records, config.DEFAULT_LABELS)
+    return _standard(join_labels(document.records, config.DEFAULT_LABELS))
 
 
 def join_labels(records: pd.DataFrame, labels_path: Path | str) -> pd.DataFrame:
@@ -104,7 +104,7 @@ def read_labelled(inputs=(), *, labels=None, text_column=None, response_column=N
                   response_type_column=None, sheet=None) -> pd.DataFrame:
     """Labelled rows from tables (CSV / XLSX / review sheets) or ingested records + `labels`; none: the embedded data."""
     if not inputs:
-        return _standard(embedded_labelled())
+        return embedded_labelled()
     frames = []
     for path in map(Path, inputs):
         if labels is not None:
@@ -220,7 +220,7 @@ def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path 
           examples: pd.DataFrame | str | Path | None = None, metrics: dict | None = None) -> PubcomModel:
     """Train a model on labelled rows plus the taxonomy's authored examples; `metrics` (from `evaluate`) go on the card."""
     taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    frame = label_ids(_standard(embedded_labelled()) if frame is None else frame, taxonomy)
+    frame = label_ids(embedded_labelled() if frame is None else frame, taxonomy)
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     data = pd.concat([frame, authored], ignore_index=True) if len(authored) else frame
     fitted = fit_estimators(data, taxonomy)
