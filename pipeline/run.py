@@ -9,7 +9,7 @@ from ._io import write_csv, write_json
 
 def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
     """ingest data/raw -> join labels -> cross-validate -> train -> score -> report; returns the paths and metrics."""
-    from .evaluate import evaluate
+    from .evaluate import evaluate, headline
     from .ingest import ingest
     from .registry import save_model
     from .report import build_report
@@ -29,7 +29,7 @@ def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
 
     metrics = evaluate(labelled, cv=cv)
     write_json(paths["reports"] / "metrics.json", metrics)
-    say(_headline(metrics))
+    say(headline(metrics))
     model = train(labelled, metrics=metrics)
     model_dir = save_model(model, paths["models"])
     say(f"train: model {model_dir.name} -> {model_dir} (models/latest)")
@@ -54,7 +54,7 @@ def _heldout(model, labelled, paths, say) -> dict | None:
     """The trained model on the independent held-out set: opinions and replies written for other, imaginary
     municipalities by an author who saw only the labelling guide (never the keywords, examples or Otaru rows).
     Not real data: a check of how the model carries over to other towns' wording, reported on its own."""
-    from .evaluate import evaluate_model, heldout_baselines
+    from .evaluate import evaluate_model, headline, heldout_baselines
     from .train import default_examples, read_labelled
 
     source = paths["raw"] / config.DEFAULT_HELDOUT.name
@@ -64,7 +64,7 @@ def _heldout(model, labelled, paths, say) -> dict | None:
     metrics = evaluate_model(model, frame, n_boot=1000)
     metrics["theme"]["baselines"] = heldout_baselines(labelled, frame, model.taxonomy, default_examples(model.taxonomy))
     write_json(paths["reports"] / "metrics-heldout.json", metrics)
-    say(_headline({**metrics, "cv": f"held-out {source.name}"}))
+    say(headline({**metrics, "cv": f"held-out {source.name}"}))
     return metrics
 
 
@@ -80,14 +80,3 @@ def _check_modifications(labelled, declared: dict, say) -> None:
     adopted = int((labelled["response_type"] == "adopted").sum())
     if adopted != declared["modifications"]:
         say(f"warning: the document declares {declared['modifications']} modifications; the labels have {adopted} adopted")
-
-
-def _headline(metrics: dict) -> str:
-    parts = [f"evaluate ({metrics['cv']}, n={metrics['n']}):"]
-    for key, name in (("theme", "theme"), ("response_type", "response type (reply)"),
-                      ("response_type_from_opinion", "response type (opinion only)")):
-        if key in metrics:
-            m = metrics[key]
-            lo, hi = m["macro_f1_ci95"]
-            parts.append(f"{name} macro-F1 {m['macro_f1']:.2f} [{lo:.2f}-{hi:.2f}], accuracy {m['accuracy']:.2f};")
-    return " ".join(parts).rstrip(";")

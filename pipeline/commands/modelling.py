@@ -104,15 +104,15 @@ def _cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False, indent=2))
         return 0
-    from ..run import _headline
+    from ..evaluate import headline
     from ..train import ESTIMATORS
 
-    print(_headline(metrics))
+    print(headline(metrics))
     for key in ESTIMATORS:
         if key in metrics:
             print(_versus_baselines(key, metrics[key]))
     if "leave_one_consultation_out" in metrics:
-        print("  held-out rounds (leave one consultation out): " + _headline(metrics["leave_one_consultation_out"]))
+        print("  held-out rounds (leave one consultation out): " + headline(metrics["leave_one_consultation_out"]))
     print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
 
