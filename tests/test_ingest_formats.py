@@ -267,3 +267,12 @@ def test_broken_xml_inside_a_docx_or_xlsx_is_one_input_error(tmp_path, builder, 
             dst.writestr(item, b"<broken" if item.filename == part else src.read(item.filename))
     with pytest.raises(InputError, match=f"{bad.name}: not a readable"):
         read_document(bad)
+
+
+def test_a_tsv_export_with_a_title_row_is_read_without_format(tmp_path):
+    path = tmp_path / "export.tsv"
+    path.write_text("意見募集の結果\n\nNo.\t意見の概要\t市の考え方\n1\tバスを増やしてほしい\t検討します\n"
+                    "2\t歩道が狭い\t案のとおりとします\n", encoding="utf-8")
+    document = read_document(path)
+    assert document.meta["format"] == "delimited"
+    assert document.records["opinion"].tolist() == ["バスを増やしてほしい", "歩道が狭い"]

@@ -22,7 +22,7 @@ _BINARY = {"pdf", "xlsx", "docx"}  # sniffed by signature, before every text for
 # when no sniffer claims a file (a damaged one, say) its extension names the reader, whose error then says why
 _EXTENSIONS = {
     ".txt": "text",
-    ".tsv": "text",
+    ".tsv": "delimited",
     ".csv": "delimited",
     ".pdf": "pdf",
     ".xlsx": "xlsx",

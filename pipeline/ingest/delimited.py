@@ -25,7 +25,7 @@ _DELIMITERS = (",", "\t", ";")
 def sniff(path: Path, head: str) -> bool:
     if "\x00" in head[:4096]:
         return False
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", ".tsv"):  # the text reader leaves both to this one
         return True
     lines = [line for line in head.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
     for delimiter in _DELIMITERS:
