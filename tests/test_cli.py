@@ -43,6 +43,7 @@ def test_every_command_has_one_line_help():
         (["evaluate", "--cv", "one"], "--cv must be 'loo' or a number"),
         (["train", "--taxonomy", "no/such.toml"], "cannot read taxonomy"),
         (["ingest", "README.md", "./README.md"], "would both be written as readme.records.csv"),
+        (["ingest", "data/raw/otaru-dx-policy-comments.txt", "--sheet", "x"], "--sheet does not apply to the text format"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(argv, message, capsys):

@@ -1,6 +1,6 @@
 """Ingest: published result documents -> records (one row per opinion) + meta (declared totals, reconciliation).
 
-Each format is a module with ``FORMAT``, ``sniff(path, head) -> bool`` and
+Each format is a module with ``FORMAT``, ``OPTIONS`` (the read options it uses), ``sniff(path, head) -> bool`` and
 ``read(path, *, consultation_id, **options) -> Document``. ``read_document`` picks one by ``format=``, by content,
 then by extension; a new format slots in by adding its module name to ``_READERS``.
 """

@@ -19,6 +19,7 @@ from .columns import HEADER_SEARCH_ROWS, find_header_row, match_role
 from .encoding import decode
 
 FORMAT = "delimited"
+OPTIONS = frozenset({"text_column", "response_column", "delimiter"})  # the read() options this reader uses; any other given is an error
 _DELIMITERS = (",", "\t", ";")
 
 

@@ -63,7 +63,11 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
     name = format or detect_format(path)
     cid = consultation_id or consultation_id_from(path)
     options = {key: value for key, value in options.items() if value is not None}
-    document = _reader(name).read(path, consultation_id=cid, **options)
+    reader = _reader(name)
+    ignored = sorted(set(options) - reader.OPTIONS)
+    if ignored:  # said rather than silently dropped: the user expects it to change what is read
+        raise InputError(f"{path}: --{ignored[0].replace('_', '-')} does not apply to the {name} format")
+    document = reader.read(path, consultation_id=cid, **options)
     records, unmapped = apply_categories(document.records, category_map)
     document.records = records
     document.meta["unmapped_categories"] = unmapped

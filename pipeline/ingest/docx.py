@@ -15,6 +15,7 @@ from ._tabular import Grid, read_grids
 from .xlsx import _zip_member_starts
 
 FORMAT = "docx"
+OPTIONS = frozenset({"text_column", "response_column"})  # the read() options this reader uses; any other given is an error
 
 
 def sniff(path: Path, head: str) -> bool:

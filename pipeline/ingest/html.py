@@ -18,6 +18,7 @@ from .columns import find_header_row
 from .encoding import read_text
 
 FORMAT = "html"
+OPTIONS = frozenset({"text_column", "response_column"})  # the read() options this reader uses; any other given is an error
 _MARKERS = ("<html", "<!doctype html", "<table", "<body")
 _BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "dt", "dd", "li"]
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(p|div|li|dd|dt)\s*>", re.IGNORECASE)

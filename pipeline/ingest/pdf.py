@@ -15,6 +15,7 @@ from ._common import Document, _is_wide, clean_cell
 from ._tabular import Grid, read_grids
 
 FORMAT = "pdf"
+OPTIONS = frozenset({"text_column", "response_column"})  # the read() options this reader uses; any other given is an error
 
 
 def sniff(path: Path, head: str) -> bool:

@@ -14,6 +14,7 @@ from ._common import Document, build_records, parse_declared, reconcile
 from .encoding import read_text
 
 FORMAT = "text"
+OPTIONS = frozenset()  # the read() options this reader uses; any other given is an error
 _HEADER = re.compile(r"^\s*(No\.?|番号|項目番号)\s*\t", re.IGNORECASE)
 _ROW = re.compile(r"^\s*([0-9０-９]+)[ \u3000]*\t(.*)$")  # not \s* before the tab: it would eat an empty cell
 _FOOTNOTE = re.compile(r"^\s*\\?[*＊※]")

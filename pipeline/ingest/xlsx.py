@@ -14,6 +14,7 @@ from ._common import Document, clean_cell
 from ._tabular import Grid, read_grids
 
 FORMAT = "xlsx"
+OPTIONS = frozenset({"sheet", "text_column", "response_column"})  # the read() options this reader uses; any other given is an error
 
 
 def sniff(path: Path, head: str) -> bool:
