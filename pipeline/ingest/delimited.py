@@ -16,7 +16,7 @@ from ..errors import InputError
 from ._common import Document, clean_cell
 from ._tabular import Grid, read_grids
 from .columns import HEADER_SEARCH_ROWS, find_header_row, match_role
-from .encoding import decode
+from .encoding import decode, read_bytes
 
 FORMAT = "delimited"
 OPTIONS = frozenset({"text_column", "response_column", "delimiter"})  # the read() options this reader uses; any other given is an error
@@ -42,11 +42,7 @@ def _roles(cells: list[str]) -> set[str]:
 
 
 def read(path: Path, *, consultation_id: str, delimiter: str | None = None, **options) -> Document:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    text, encoding = decode(data, source=str(path))
+    text, encoding = decode(read_bytes(path), source=str(path))
     delimiter = delimiter or _delimiter(text, options.get("text_column"))
     try:
         rows = [[clean_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]

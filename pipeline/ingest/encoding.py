@@ -81,10 +81,13 @@ def _mojibake_score(text: str) -> int:
     return sum(1 for ch in text if "\uff61" <= ch <= "\uff9f" or "\ue000" <= ch <= "\uf8ff" or "\x80" <= ch <= "\x9f")
 
 
-def read_text(path: Path | str) -> str:
-    path = Path(path)
+def read_bytes(path: Path | str) -> bytes:
+    """The file's bytes; an unreadable file is one InputError naming it."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return decode(data, source=str(path))[0]
+
+
+def read_text(path: Path | str) -> str:
+    return decode(read_bytes(path), source=str(path))[0]

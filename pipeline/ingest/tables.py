@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .columns import ROLES, normalise_heading
-from .encoding import decode
+from .encoding import decode, read_bytes
 
 # The headings the document readers recognise (columns.ROLES), after the plain names a spreadsheet or an export
 # uses; matched exactly here (NFKC, case and spaces folded), first match wins.
@@ -45,10 +45,7 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
     if path.is_dir():
         raise InputError(f"{path}: is a folder; name a file")
     suffix = path.suffix.lower()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    data = read_bytes(path)
     if suffix in (".xlsx", ".xlsm"):
         if not data:
             raise InputError(f"{path}: the file is empty (expected an XLSX workbook)")
