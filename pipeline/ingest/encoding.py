@@ -57,14 +57,15 @@ def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: starts like UTF-16 text but does not decode ({exc.reason})") from exc
-    if looks_binary(data):
-        raise InputError(f"{source}: looks like a binary file, not text ({_binary_share(data):.0%} control bytes)")
-    try:
+    try:  # valid UTF-8 is text whatever control characters it carries (see looks_binary)
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    for encoding in legacy_encodings(data):
-        return data.decode(encoding), encoding
+    if _binary_share(data) > _BINARY_SHARE:
+        raise InputError(f"{source}: looks like a binary file, not text ({_binary_share(data):.0%} control bytes)")
+    legacy = legacy_encodings(data)
+    if legacy:
+        return data.decode(legacy[0]), legacy[0]
     try:
         from charset_normalizer import from_bytes
 
