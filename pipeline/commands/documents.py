@@ -31,6 +31,7 @@ def _add_ingest(sub) -> None:
 def _cmd_ingest(args) -> int:
     from .. import config
     from ..ingest import consultation_id_from, read_document, write_document
+    from ..ingest.categories import load_category_map
 
     if args.consultation_id and len(args.sources) > 1:
         raise PubcomError("--id names one consultation; give one SOURCE with it")
@@ -42,10 +43,11 @@ def _cmd_ingest(args) -> int:
                               "rename one, or ingest them one at a time with --id")
         seen[cid] = source
     out = args.out or config.PROCESSED_DIR
+    categories = load_category_map(args.categories)  # once, and before any document is read
     for source in args.sources:
         document = read_document(
             source, format=args.format, consultation_id=args.consultation_id, sheet=args.sheet,
-            text_column=args.text_column, response_column=args.response_column, category_map=args.categories,
+            text_column=args.text_column, response_column=args.response_column, category_map=categories,
         )
         if args.redact:  # mask before anything is written: nothing unmasked reaches the output folder
             from ..redact import redact_document

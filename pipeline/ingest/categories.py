@@ -95,9 +95,9 @@ def map_category(text: str, user_map: dict[str, str] | None = None) -> str | Non
     return None
 
 
-def apply_categories(records: pd.DataFrame, category_map: Path | str | None = None) -> tuple[pd.DataFrame, list[dict]]:
-    """Add ``response_type`` from ``response_category_source``; return the records and the unmapped categories."""
-    user_map = load_category_map(category_map)
+def apply_categories(records: pd.DataFrame, user_map: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Add ``response_type`` from ``response_category_source`` (with a user map from `load_category_map`); return
+    the records and the unmapped categories."""
     sources = records["response_category_source"].fillna("").astype(str) if len(records) else pd.Series(dtype=str)
     types = [map_category(text, user_map) or "" for text in sources]
     records = records.copy()

@@ -13,7 +13,7 @@ from .._io import file_sha256, write_csv, write_json
 from ..errors import InputError
 from . import _BINARY, _EXTENSIONS, _READERS
 from ._common import Document
-from .categories import apply_categories
+from .categories import apply_categories, load_category_map
 
 
 def _reader(name: str):
@@ -46,11 +46,12 @@ def detect_format(path: Path) -> str:
 
 
 def read_document(path: Path | str, *, format: str | None = None, consultation_id: str | None = None,
-                  category_map: Path | str | None = None, **options) -> Document:
+                  category_map: Path | str | dict | None = None, **options) -> Document:
     """Read one published document into records and meta; raises InputError with a one-line reason.
 
     Options (``None`` means unset): ``sheet`` (xlsx), ``text_column`` / ``response_column`` (a heading that
-    overrides the recognised opinion / reply column), ``category_map`` (a TOML file extending the mapping of the
+    overrides the recognised opinion / reply column), ``category_map`` (a TOML file, or a map already loaded by
+    `categories.load_category_map`, extending the mapping of the
     document's own categories to response types, see ``pipeline.ingest.categories``).
     """
     path = Path(path)
@@ -60,6 +61,8 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
         raise InputError(f"{path}: is a folder; name a document")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
+    # a bad categories file is reported before a long read, not after
+    user_map = category_map if isinstance(category_map, dict) else load_category_map(category_map)
     name = format or detect_format(path)
     cid = consultation_id or consultation_id_from(path)
     options = {key: value for key, value in options.items() if value is not None}
@@ -68,7 +71,7 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
     if ignored:  # said rather than silently dropped: the user expects it to change what is read
         raise InputError(f"{path}: --{ignored[0].replace('_', '-')} does not apply to the {name} format")
     document = reader.read(path, consultation_id=cid, **options)
-    records, unmapped = apply_categories(document.records, category_map)
+    records, unmapped = apply_categories(document.records, user_map)
     document.records = records
     document.meta["unmapped_categories"] = unmapped
     document.meta = {
