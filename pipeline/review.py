@@ -26,6 +26,13 @@ _WIDTHS = {"opinion": 60, "response": 45, "theme": 22, "theme_label": 26, "respo
 _FLAG_FILL = "FCE4D6"  # light orange: the rows to look at first
 
 
+def flagged(scored: pd.DataFrame) -> pd.Series:
+    """needs_review as booleans, however the file wrote them (True, true, 1, yes); all False without the column."""
+    if "needs_review" not in scored.columns:
+        return pd.Series(False, index=scored.index)
+    return scored["needs_review"].astype(str).str.lower().isin(("true", "1", "yes"))
+
+
 def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: str = "", source: str = "scored") -> pd.DataFrame:
     """The scored rows in review order (needs_review first, then least confident first) with label columns."""
     if "pred_theme" not in scored.columns:
@@ -36,7 +43,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     frame = frame.rename(columns={text: "opinion", **({reply: "response"} if reply else {})})
     if "consultation_id" not in frame.columns:
         frame["consultation_id"] = consultation_id
-    frame["needs_review"] = frame["needs_review"].astype(str).str.lower().isin(("true", "1", "yes"))
+    frame["needs_review"] = flagged(frame)
     for column in ("pred_theme_score", "pred_theme_2_score", "pred_response_type_score"):
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")

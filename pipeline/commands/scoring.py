@@ -57,7 +57,7 @@ def _cmd_review_sheet(args) -> int:
     from ..errors import ModelError
     from ..ingest.tables import read_table
     from ..registry import load_model
-    from ..review import write_review_sheet
+    from ..review import flagged, write_review_sheet
     from ..taxonomy import load_taxonomy
 
     if args.out.suffix.lower() != ".xlsx":
@@ -72,8 +72,7 @@ def _cmd_review_sheet(args) -> int:
     scored = read_table(args.scored)
     stem = args.scored.name.split(".")[0]
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
-    flagged = scored["needs_review"].astype(str).str.lower().eq("true").sum() if "needs_review" in scored else 0
-    print(f"{len(scored)} rows ({flagged} to review first) -> {out}; correct theme / response_type, save, then "
+    print(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct theme / response_type, save, then "
           f"`pubcom train {out}`")
     return 0
 
