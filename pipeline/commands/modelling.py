@@ -109,7 +109,7 @@ def _cmd_evaluate(args) -> int:
 
     print(headline(metrics))
     for key in ESTIMATORS:
-        if key in metrics:
+        if metrics.get(key, {}).get("baselines"):  # a fitted model's test (--model) has none: the headline says all
             print(_versus_baselines(key, metrics[key]))
     if "leave_one_consultation_out" in metrics:
         print("  held-out rounds (leave one consultation out): " + headline(metrics["leave_one_consultation_out"]))
@@ -123,10 +123,8 @@ BASELINE_NAMES = {"no_taxonomy": "plain TF-IDF + LR", "keywords_only": "taxonomy
 
 
 def _versus_baselines(key: str, block: dict) -> str:
-    """One line: the model's macro-F1 beside each baseline's on the same folds (a fitted model's test has none)."""
-    baselines = block.get("baselines", {})
-    if not baselines:
-        return f"  {key}"
+    """One line: the model's macro-F1 beside each baseline's on the same folds."""
+    baselines = block["baselines"]
     order = sorted(baselines, key=lambda name: name != "no_taxonomy")
     versus = ", ".join(f"{BASELINE_NAMES.get(name, name)} {baselines[name]['macro_f1']:.2f}" for name in order)
     return f"  {key}: macro-F1 model {block['macro_f1']:.2f} vs {versus} (same folds)"
