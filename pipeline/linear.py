@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .normalize import normalize
+from .tokens import TokenBatch
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
 _LOG1P = [np.log1p(n) for n in range(64)]
@@ -126,17 +127,14 @@ def softmax(scores, temperature: float = 1.0):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def tfidf(token_lists, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=True, norm="l2") -> sp.csr_matrix:
-    """TF-IDF of tokenised texts as scikit-learn's fitted `TfidfVectorizer` makes it: counts with sorted indices,
-    sublinear tf, idf, l2 row norm."""
-    docs = [_ngrams(tokens, ngram_range) for tokens in token_lists]
-    lookup = vocabulary.get
-    ids = np.fromiter((lookup(token, -1) for doc in docs for token in doc), dtype=np.int64)
-    rows = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
-    known = ids >= 0
+def tfidf(tokens, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=True, norm="l2") -> sp.csr_matrix:
+    """TF-IDF of tokenised texts (lists of tokens, or a `TokenBatch`) as scikit-learn's fitted `TfidfVectorizer`
+    makes it: counts with sorted indices, sublinear tf, idf, l2 row norm."""
+    if not isinstance(tokens, TokenBatch) or tuple(ngram_range) != (1, 1):
+        lists = tokens.lists() if isinstance(tokens, TokenBatch) else tokens
+        tokens = TokenBatch.from_lists([_ngrams(words, ngram_range) for words in lists])
     # COO -> CSR adds up repeated (row, column) pairs and sorts each row's columns: the counts sklearn makes
-    matrix = sp.csr_matrix((np.ones(int(known.sum())), (rows[known], ids[known])), shape=(len(docs), len(vocabulary)))
-    matrix.sum_duplicates()
+    matrix = tokens.counts(vocabulary)
     if sublinear_tf:
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0
@@ -179,10 +177,11 @@ class LinearScorer:
         self.chars, self.keywords, self.keyword_weight = chars, keywords, keyword_weight
         self.temperature = temperature
 
-    def tokens(self, texts) -> list[list[str]]:
-        """The tokens of normalised texts, as this model's TF-IDF sees them."""
-        many = getattr(self.tokenizer, "many", None)
-        return many(texts) if many else [self.tokenizer(text) for text in texts]
+    def tokens(self, texts):
+        """The tokens of normalised texts, as this model's TF-IDF sees them: a `TokenBatch` from our tokenizer,
+        lists of tokens from any other."""
+        batch = getattr(self.tokenizer, "batch", None)
+        return batch(texts) if batch else [self.tokenizer(text) for text in texts]
 
     def shares_tokenizer(self, other) -> bool:
         """True when `other` tokenizes exactly like this model (so one set of tokens serves both)."""

@@ -112,6 +112,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         return self._keywords_on() and not has_keywords(self.taxonomy, self.target)
 
     def _fit_matrix(self, texts):
+        prime = getattr(self.vectorizer_.tokenizer, "prime", None)
+        if prime is not None:  # the vectoriser tokenizes text by text: tokenize them all at once first
+            prime(texts)
         blocks = [self.vectorizer_.fit_transform(texts)]
         if self.chars_ is not None:
             blocks.append(self.chars_.fit_transform(texts))
@@ -144,8 +147,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             cached = self._scorer_cache = (self.classifier_, scorer)
         return cached[1]
 
-    def tokens(self, texts) -> list[list[str]]:
-        """The tokens of normalised texts, as this estimator's vectoriser sees them."""
+    def tokens(self, texts):
+        """The tokens of normalised texts, as this estimator's vectoriser sees them (`LinearScorer.tokens`)."""
         return self.scorer().tokens(texts)
 
     def shares_tokenizer(self, other) -> bool:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 from .normalize import normalize
+from .tokens import TokenBatch
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
                 "pred_response_type_score", "pred_response_basis", "needs_review", "review_reason", "evidence"]
@@ -78,14 +79,19 @@ class _Opinions:
         self.usable = [i for i, t in enumerate(texts) if t]
         self._tokens: dict = {}
 
-    def tokens(self, estimator, rows: list[int]) -> list[list[str]]:
+    def tokens(self, estimator, rows: list[int]):
+        """The tokens of the texts at `rows` (usable ones), as `estimator.tokens` gives them."""
         for other, tokens in self._tokens.values():
             if other.shares_tokenizer(estimator):
                 break
         else:
-            tokens = dict(zip(self.usable, estimator.tokens([self.texts[i] for i in self.usable])))
+            tokens = estimator.tokens([self.texts[i] for i in self.usable])
             self._tokens[id(estimator)] = (estimator, tokens)
-        return [tokens[i] for i in rows]
+        if rows == self.usable:
+            return tokens
+        position = {row: i for i, row in enumerate(self.usable)}
+        at = [position[i] for i in rows]
+        return tokens.take(at) if isinstance(tokens, TokenBatch) else [tokens[i] for i in at]
 
 
 def _top2(proba: np.ndarray, classes) -> tuple[list, list, list, list]:

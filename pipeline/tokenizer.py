@@ -1,9 +1,11 @@
 """Japanese tokenizer: fugashi + unidic-lite -> lemmas of content words, compound nouns kept visible.
 
 Picklable: it stores only its settings and builds the MeCab tagger lazily (after unpickling too, and once in
-every worker process). It reads surface, lemma and part of speech from the one output string MeCab writes per
-text, in an output format of our own (pipeline/pubcom.mecabrc: the surface and the stored feature string). That
-is about twice as fast as touching each node's feature, and a fifth faster than unidic's own output format.
+every worker process). Each distinct word (surface + dictionary entry) is judged once, from the line MeCab's text
+output has for it (pipeline/pubcom.mecabrc: the surface, a tab, the stored feature string): content word or not,
+its lemma, whether it continues a compound noun. Texts then become word ids, and tokens follow from the ids with
+numpy (`batch`). The word ids come from the compiled walker `pipeline._mecab` when it is built (it reads MeCab's
+best path in C, about twice as fast), else from MeCab's text output split into lines; the tokens are the same.
 """
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import csv
 import re
 from pathlib import Path
 
+import numpy as np
+
 from .normalize import normalize
+from .tokens import TokenBatch, TokenTable
 
 TOKENIZER_NAME = "ja-unidic-lemma"
 TOKENIZER_VERSION = 1
@@ -30,8 +35,11 @@ STOP_LEMMAS = frozenset(
 _NUMBER_POS = "名詞-数詞"
 _MAX_CHUNK = 20_000  # MeCab crashes the process on very long input: tokenize in pieces at sentence ends
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
-_MEMO_LINES = 200_000  # distinct MeCab lines remembered per tokenizer (a few tens of MB at most)
+_MEMO_WORDS = 200_000  # distinct words and noun runs remembered per tokenizer (a few tens of MB at most)
 _SKIP = ()
+_UNSAVED = ("_tagger", "_cache", "_fast", "_words", "_word_noun", "_word_surface", "_word_token", "_compounds", "_table")
+_PROBE = ("マイナンバーカードの申請をオンラインで行えるようにしてほしい。高齢者には窓口での支援が必要だと思います。"
+          "ＧＩＳで公開されるオープンデータ（2024年度）を活用し、AIチャットボットを導入すべき!!")
 _MECABRC = Path(__file__).with_name("pubcom.mecabrc")
 _LEMMA = 7  # unidic feature fields: pos1-4, cType, cForm, lForm, lemma, ...
 
@@ -76,23 +84,20 @@ class JapaneseTokenizer:
         self.stop_lemmas = frozenset(stop_lemmas)
         self.normalized = normalized
         self.cache_size = cache_size
-        self._tagger = None
+        self._unsaved()
+
+    def _unsaved(self) -> None:
+        self._tagger = self._fast = None
         self._cache: dict[str, list[str]] = {}
-        self._line_memo: dict = {}
+        self._reset_words()
 
     # -- pickling: the MeCab tagger is a C object; keep settings only
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_tagger"] = None
-        state["_cache"] = {}
-        state["_line_memo"] = {}
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in _UNSAVED}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._tagger = None
-        self._cache = {}
-        self._line_memo = {}
+        self._unsaved()
 
     def __repr__(self) -> str:
         return f"JapaneseTokenizer(name={self.name!r}, version={self.version}, compounds={self.compounds})"
@@ -117,44 +122,122 @@ class JapaneseTokenizer:
             self._cache[text] = tokens
         return tokens
 
+    def batch(self, texts) -> TokenBatch:
+        """The tokens of many texts as arrays (`pipeline.tokens.TokenBatch`), bypassing the cache (scoring sees
+        each text once). `batch(texts).lists()` is what calling the tokenizer on each text gives."""
+        pieces, owner = [], []
+        for row, text in enumerate(texts):
+            normal = text if self.normalized else normalize(text)
+            # MeCab crashes the process on very long input: a long text goes in pieces, cut at sentence ends
+            for piece in (normal,) if len(normal) <= _MAX_CHUNK else _split_long(normal):
+                if piece.strip():
+                    pieces.append(piece)
+                    owner.append(row)
+        if len(self._word_surface) + len(self._compounds) > _MEMO_WORDS:  # bounded memory: forget every word, at a batch boundary only
+            self._reset_words()
+        ids = self._word_ids(pieces)
+        return self._assemble(ids, np.asarray(owner, dtype=np.int64), len(texts))
+
+    def prime(self, texts) -> None:
+        """Tokenize the texts not cached yet in one batch, into the cache (fitting calls the tokenizer once per
+        text, and a batch is much faster than a call per text). Does nothing when the cache is off."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))[: self.cache_size]
+        if not todo:
+            return
+        if len(self._cache) + len(todo) > self.cache_size:
+            self._cache.clear()
+        self._cache.update(zip(todo, self.batch(todo).lists()))
+
     def many(self, texts) -> list[list[str]]:
-        """The tokens of each text, bypassing the cache (scoring sees each text once; caching would only cost)."""
-        return [self._tokenize(text) for text in texts]
+        """The tokens of each text, bypassing the cache."""
+        return self.batch(texts).lists()
 
     def _tokenize(self, text: str) -> list[str]:
-        normal = text if self.normalized else normalize(text)
-        if len(normal) <= _MAX_CHUNK:  # the usual case: one MeCab call, no splitting
-            return self._tokens(self.tagger.parse(normal)) if normal.strip() else []
-        tokens: list[str] = []
-        for piece in _split_long(normal):
-            if piece.strip():
-                tokens.extend(self._tokens(self.tagger.parse(piece)))
-        return tokens
+        return self.batch([text]).lists()[0]
 
-    def _tokens(self, parsed: str) -> list[str]:
-        tokens: list[str] = []
-        run: list[str] = []
-        # Every decision depends on the MeCab line alone, and words repeat (Zipf): remember each line's verdict
-        # instead of re-splitting it and re-testing its part of speech.
-        memo = self._line_memo
-        for line in parsed.split("\n"):
-            verdict = memo.get(line)
-            if verdict is None:
-                if len(memo) >= _MEMO_LINES:
-                    memo.clear()
-                verdict = memo[line] = self._verdict(line)
-            if verdict is _SKIP:
-                continue
-            noun, token = verdict
-            if noun is not None:
-                run.append(noun)
-            elif run:
-                self._flush(run, tokens)
-                run = []
-            if token:
-                tokens.append(token)
-        self._flush(run, tokens)
-        return tokens
+    # -- words: MeCab's best path as word ids; each distinct word's verdict is decided once
+    @property
+    def fast(self) -> bool:
+        """True when MeCab's words come from the compiled walker (`pipeline._mecab`), False when they are read
+        from MeCab's text output (the same tokens, about twice as slow)."""
+        if self._fast is None:
+            self._fast = _fast_words(self)
+        return self._fast is not False
+
+    def _reset_words(self) -> None:
+        self._words: dict = {}  # MeCab line -> word id (the text-output path)
+        self._word_noun: list[bool] = []  # per word id: continues a noun run
+        self._word_surface: list = []  # per word id: its surface when a noun, else None
+        self._word_token: list[int] = []  # per word id: its token's id in the table, -1 for none
+        self._compounds: dict = {}  # joined noun run -> token id, -1 for none
+        self._table = TokenTable()
+        if self._fast not in (None, False):
+            self._fast.clear()
+
+    def _add_word(self, line: str) -> None:
+        noun, token = self._verdict(line)
+        self._word_noun.append(noun is not None)
+        self._word_surface.append(noun)
+        self._word_token.append(self._table.id(token) if token else -1)
+
+    def _word_ids(self, pieces: list[str]) -> np.ndarray:
+        """Each piece's word ids, each piece followed by -1."""
+        if self.fast:
+            raw, new = self._fast.ids(pieces)
+            for surface, feature in new:
+                self._add_word(f"{surface}\t{feature}")  # the line MeCab's text output has for it
+            return np.frombuffer(raw, dtype=np.int32)
+        ids, words, parse = [], self._words, self.tagger.parse
+        for piece in pieces:
+            for line in parse(piece).split("\n"):
+                found = words.get(line)
+                if found is None:
+                    if line == "EOS":
+                        found = -1
+                    else:
+                        found = len(self._word_surface)
+                        self._add_word(line)
+                    words[line] = found
+                ids.append(found)
+        return np.array(ids, dtype=np.int32)
+
+    def _assemble(self, ids: np.ndarray, owner: np.ndarray, n: int) -> TokenBatch:
+        """Tokens from word ids (-1 ends a piece): each word's own token, and after each run of two or more nouns
+        the run joined (when `compounds`), placed right after the run's last word's token."""
+        end = ids < 0
+        piece = np.cumsum(end, dtype=np.int32) - end
+        token = np.append(np.array(self._word_token, dtype=np.int32), -1)[ids]  # id -1 reads the appended -1
+        single = np.flatnonzero(token >= 0)
+        place, tokens = [2 * single], [token[single]]
+        if self.compounds:
+            noun = np.append(np.array(self._word_noun, dtype=np.int8), 0)[ids]
+            edges = np.diff(np.concatenate(([0], noun, [0])))
+            starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+            runs = stops - starts > 1
+            starts, stops = starts[runs], stops[runs]
+            joined = self._join(ids, starts, stops)
+            kept = joined >= 0
+            place.append(2 * stops[kept] - 1)
+            tokens.append(joined[kept])
+        place, tokens = np.concatenate(place), np.concatenate(tokens)
+        order = np.argsort(place, kind="stable")
+        rows = owner[piece[place[order] // 2]]  # a compound's place, halved, is its run's last word
+        return TokenBatch(rows, tokens[order], self._table, n)
+
+    def _join(self, ids: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+        """The token id of each noun run ids[start:stop] joined, -1 when it is a stop lemma."""
+        lengths = stops - starts
+        ends = np.cumsum(lengths)
+        inside = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+        surfaces = list(map(self._word_surface.__getitem__, ids[inside].tolist()))
+        compounds, out = self._compounds, []
+        for start, stop in zip((ends - lengths).tolist(), ends.tolist()):
+            joined = "".join(surfaces[start:stop])
+            found = compounds.get(joined)
+            if found is None:
+                found = compounds[joined] = -1 if joined in self.stop_lemmas else self._table.id(joined)
+            out.append(found)
+        return np.array(out, dtype=np.int64)
 
     def _verdict(self, line: str):
         """(surface when the line continues a noun run else None, token or None), or _SKIP for EOS."""
@@ -179,8 +262,28 @@ class JapaneseTokenizer:
             return None
         return lemma
 
-    def _flush(self, run: list[str], tokens: list[str]) -> None:
-        if self.compounds and len(run) > 1:
-            compound = "".join(run)
-            if compound not in self.stop_lemmas:
-                tokens.append(compound)
+
+def _fast_words(tokenizer: JapaneseTokenizer):
+    """A `pipeline._mecab.Words` on fugashi's own MeCab library and the tokenizer's dictionary, or False when the
+    extension is not built, the library is not where fugashi's wheel puts it, or its words differ from the text
+    output's on a probe text (another MeCab build): the tokenizer then reads the text output."""
+    try:
+        from . import _mecab
+    except ImportError:
+        return False
+    import fugashi
+    import unidic_lite
+
+    package = Path(fugashi.__file__).resolve().parent
+    libraries = sorted(package.parent.glob("fugashi.libs/libmecab*")) + sorted(package.glob("libmecab*"))
+    for library in libraries:
+        try:
+            words = _mecab.Words(str(library), ["pubcom", "-r", str(_MECABRC), "-d", unidic_lite.DICDIR])
+        except (OSError, RuntimeError):
+            continue
+        raw, new = words.ids([_PROBE])
+        lines = [f"{new[i][0]}\t{new[i][1]}" for i in np.frombuffer(raw, dtype=np.int32)[:-1]]
+        if lines == tokenizer.tagger.parse(_PROBE).split("\n")[:-1]:
+            words.clear()
+            return words
+    return False

@@ -108,13 +108,14 @@ def test_batched_evidence_equals_row_by_row(model):
     assert any(batched)
 
 
-def test_tokenizer_line_memo_changes_nothing_and_is_not_pickled():
+def test_tokenizer_word_memory_changes_nothing_and_is_not_pickled():
     import pickle
 
     warm = JapaneseTokenizer()
     first = [warm(t) for t in OPINIONS]
     assert [warm(t) for t in OPINIONS] == first == JapaneseTokenizer().many(OPINIONS)
-    assert warm._line_memo and pickle.loads(pickle.dumps(warm))._line_memo == {}
+    cold = pickle.loads(pickle.dumps(warm))
+    assert warm._word_surface and cold._word_surface == [] and cold._table.names == []
 
 
 # ---------------------------------------------------------------- streaming = whole-file path

@@ -88,3 +88,62 @@ def test_output_format_ships_with_the_package():
     from importlib.resources import files
 
     assert "node-format-pubcom" in files("pipeline").joinpath("pubcom.mecabrc").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- word ids: compiled walker = MeCab's text output
+MIXED = [
+    "マイナンバーカードの申請をオンラインで行えるようにしてほしい。",
+    "高齢者向けのスマホ教室を市役所の窓口で開いてください！！",
+    "ＧＩＳで公開されるオープンデータ（2024年度版）を活用すべき",
+    "ｶﾞｲﾄﾞﾌﾞｯｸ、\"引用\"、記号,カンマ；<b>太字</b>&amp;",
+    "ぴえん超えてぱおん、デジタルデバイド対策よろ",
+    "",
+    "   ",
+    "AI chatbot for 市民 services 123",
+    "長い意見です。" * 3000,  # longer than one MeCab call takes: tokenized in pieces
+]
+
+
+def _text_output_tokenizer(**settings) -> JapaneseTokenizer:
+    tokenizer = JapaneseTokenizer(**settings)
+    tokenizer._fast = False  # as on a machine where the extension was not built
+    return tokenizer
+
+
+@pytest.mark.parametrize("settings", [{}, {"compounds": False}])
+def test_compiled_walker_gives_the_text_outputs_tokens(settings):
+    fast = JapaneseTokenizer(**settings)
+    if not fast.fast:
+        pytest.skip("pipeline._mecab is not built here")
+    assert fast.many(MIXED) == _text_output_tokenizer(**settings).many(MIXED)
+    assert fast.many(MIXED) == [fast(text) for text in MIXED]  # a batch = one call per text
+
+
+def test_compiled_walker_is_built_where_a_compiler_is():
+    import shutil
+    import sysconfig
+
+    if not (shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc")):
+        pytest.skip("no C compiler: the package installs without the walker, and reads MeCab's text output")
+    assert JapaneseTokenizer().fast, "pipeline._mecab was not built or does not match fugashi's MeCab"
+
+
+def test_word_memory_is_bounded_and_forgetting_changes_no_token(monkeypatch):
+    import pipeline.tokenizer as module
+
+    full = JapaneseTokenizer()
+    expected = full.many(MIXED)
+    monkeypatch.setattr(module, "_MEMO_WORDS", 10)
+    small = JapaneseTokenizer()
+    got = [small.many([text])[0] for text in MIXED * 2]
+    assert got == expected * 2
+    remembered = len(small._word_surface) + len(small._compounds)
+    assert remembered < len(full._word_surface) + len(full._compounds)
+
+
+def test_prime_fills_the_cache_with_the_same_tokens():
+    cached = JapaneseTokenizer(cache_size=100)
+    cached.prime(MIXED + MIXED[:2])
+    assert set(cached._cache) == set(MIXED)
+    assert [cached._cache[text] for text in MIXED] == JapaneseTokenizer().many(MIXED)
+    JapaneseTokenizer().prime(MIXED)  # cache off: nothing to fill, no error
