@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import sys
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
@@ -113,11 +114,11 @@ def _csv_chunks(path: Path, encoding: str, sep: str, chunk_rows: int):
 
 
 def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, render: str | None = None) -> Iterator:
-    """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in that many worker processes
-    (loky), each with its own tagger. Rows are scored independently, so the result is the same for any chunking
-    and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the first chunk).
-    `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text (`Rendered`), so that
-    writing the output is not left to this one process."""
+    """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in `jobs` processes: this one
+    and jobs - 1 workers (loky), each with its own tagger. Rows are scored independently, so the result is the same
+    for any chunking and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the
+    first chunk). `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text
+    (`Rendered`), so that writing the output is not left to this one process."""
     from .score import score_frame
 
     options = {} if options is None else options
@@ -129,18 +130,69 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, r
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
-    from joblib import Parallel, delayed
-
-    # A model that has a folder is loaded once per worker from it (verified, cached); an in-memory one travels
-    # with each piece. Pieces are smaller than read chunks so that the workers finish together.
-    # A warm-up task per worker comes first: the workers start (imports, model) while this process is still
-    # reading the first chunk. `options` is read when each piece is sent, after that chunk was checked.
-    ref = _ModelRef(model)
+    # Pieces are smaller than read chunks so that the processes finish together.
     pieces = (piece for chunk in chunks for piece in _split(chunk, max(1, CHUNK_ROWS // (4 * jobs))))
-    tasks = chain((delayed(_score_piece)(ref, None, {}) for _ in range(jobs)),
-                  (delayed(_score_piece)(ref, piece, options, render) for piece in pieces))
-    parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    yield from islice(parallel(tasks), jobs, None)
+    yield from _parallel(_ModelRef(model), pieces, jobs - 1, options, render)
+
+
+def _parallel(ref, pieces, workers: int, options: dict, render: str | None) -> Iterator:
+    """Each piece scored, in order, by `workers` worker processes and by this one, which scores a piece itself
+    whenever the next result is not ready, so that no process waits. `options` is read when each piece is sent,
+    after its chunk was checked.
+
+    Where the platform can fork (Linux), the workers are forked once this process has loaded the model: they start
+    in milliseconds with everything imported and loaded. Elsewhere they are loky processes, which import and load
+    the model themselves (about a second); a model that has a folder is loaded once per worker from it (verified,
+    cached), an in-memory one travels with each piece."""
+    from collections import deque
+
+    _score_piece(ref, None, {})  # the model, loaded (and cached) here before any worker starts
+    executor = _executor(workers)
+    if not isinstance(executor, ProcessPoolExecutor):
+        for _ in range(workers):  # warm-up: loky workers import and load the model while this process scores
+            executor.submit(_score_piece, ref, None, {})
+    pending: deque = deque()  # futures and results, in the order of the pieces
+    sent = 0  # futures in `pending`
+    try:
+        for piece in pieces:
+            pending.append(executor.submit(_score_piece, ref, piece, options, render))
+            sent += 1
+            while sent >= 2 * workers:  # the workers have enough queued
+                if _ready(pending[0]):
+                    head = pending.popleft()
+                    sent -= isinstance(head, Future)
+                    yield _value(head)
+                    continue
+                local = next(pieces, None)  # the next result is not ready: score a piece here meanwhile
+                if local is None:
+                    break
+                pending.append(_score_piece(ref, local, options, render))
+        while pending:
+            yield _value(pending.popleft())
+    finally:
+        for head in pending:
+            if isinstance(head, Future):
+                head.cancel()
+        if isinstance(executor, ProcessPoolExecutor):
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _executor(workers: int):
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    from joblib.externals.loky import get_reusable_executor
+
+    return get_reusable_executor(max_workers=workers)
+
+
+def _ready(entry) -> bool:
+    return not isinstance(entry, Future) or entry.done()
+
+
+def _value(entry):
+    return entry.result() if isinstance(entry, Future) else entry
 
 
 def _split(frame, size: int):

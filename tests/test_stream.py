@@ -224,6 +224,19 @@ def test_parallel_pieces_in_process_keep_order(model, tmp_path):
     assert (tmp_path / "p.jsonl").read_bytes() == _whole(model, path, tmp_path / "w.jsonl")
 
 
+@pytest.mark.parametrize("start_methods, jobs", [(["fork", "spawn"], 3), (["spawn"], 2)])
+def test_forked_and_loky_workers_give_the_same_output(model_dir, model, tmp_path, monkeypatch, start_methods, jobs):
+    """Linux forks the workers after the model is loaded; elsewhere they are loky processes that load it."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: start_methods)
+    path = tmp_path / "in.csv"
+    _rows(45).to_csv(path, index=False)
+    monkeypatch.setattr("pipeline.stream.CHUNK_ROWS", 16)  # pieces of 16 // (4 * jobs) rows: many pieces
+    score_file(str(model_dir), path, tmp_path / "p.csv", jobs=jobs, chunk_rows=10)
+    assert (tmp_path / "p.csv").read_bytes() == _whole(model, path, tmp_path / "w.csv")
+
+
 def test_one_comment_from_stdin_on_the_command_line(model_dir, tmp_path):
     done = _cli("score", "-", "--model", str(model_dir), "--out", "-", stdin=OPINIONS[0], home=tmp_path)
     assert done.returncode == 0, done.stderr
