@@ -56,6 +56,14 @@ def machine() -> str:
     return f"{cpu}, {cores} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def tokenizer_path() -> str:
+    from pipeline.tokenizer import JapaneseTokenizer
+
+    if JapaneseTokenizer().fast:
+        return "MeCab's best path read by the compiled walker (pipeline._mecab)"
+    return "MeCab's text output (pipeline._mecab is not built here: about twice as slow)"
+
+
 def load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -249,6 +257,7 @@ def run(sizes: dict, repeats: int, quick: bool) -> str:
     head = [
         "# Benchmark results", "",
         f"Machine: {machine()}. Load average (1/5/15 min) before: {load_before}, after: {load()}.",
+        f"Tokenizer: {tokenizer_path()}.",
         f"Run: `python benchmarks/run.py{' --quick' if quick else ''}`, {time.strftime('%Y-%m-%d %H:%M')}; "
         f"medians over {repeats} repeat(s); comments resampled from the project's data "
         f"(mean {mean_chars:.0f} characters). Wall time is what a user waits; CPU time (user + system of the "

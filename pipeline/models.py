@@ -112,15 +112,25 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         return self._keywords_on() and not has_keywords(self.taxonomy, self.target)
 
     def _fit_matrix(self, texts):
-        prime = getattr(self.vectorizer_.tokenizer, "prime", None)
-        if prime is not None:  # the vectoriser tokenizes text by text: tokenize them all at once first
-            prime(texts)
-        blocks = [self.vectorizer_.fit_transform(texts)]
+        blocks = [self._fit_tokens(texts)]
         if self.chars_ is not None:
             blocks.append(self.chars_.fit_transform(texts))
         if self._keywords_on():
             blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
+
+    def _fit_tokens(self, texts):
+        """The vectoriser fitted on `texts`. It would call the tokenizer once per text; ours tokenizes them all in
+        one batch first (`tokens_of`), and the vectoriser reads those tokens. It keeps the tokenizer itself."""
+        tokenizer = self.vectorizer_.tokenizer
+        tokens_of = getattr(tokenizer, "tokens_of", None)
+        if tokens_of is None:
+            return self.vectorizer_.fit_transform(texts)
+        self.vectorizer_.set_params(tokenizer=tokens_of(texts).__getitem__)
+        try:
+            return self.vectorizer_.fit_transform(texts)
+        finally:
+            self.vectorizer_.set_params(tokenizer=tokenizer)
 
     def decision_function(self, X):
         """Class scores (n_samples, n_classes) before the softmax."""

@@ -133,20 +133,23 @@ class JapaneseTokenizer:
                 if piece.strip():
                     pieces.append(piece)
                     owner.append(row)
-        if len(self._word_surface) + len(self._compounds) > _MEMO_WORDS:  # bounded memory: forget every word, at a batch boundary only
-            self._reset_words()
+        if len(self._word_surface) + len(self._compounds) > _MEMO_WORDS:
+            self._reset_words()  # bounded memory: forget every word, at a batch boundary only
         ids = self._word_ids(pieces)
         return self._assemble(ids, np.asarray(owner, dtype=np.int64), len(texts))
 
-    def prime(self, texts) -> None:
-        """Tokenize the texts not cached yet in one batch, into the cache (fitting calls the tokenizer once per
-        text, and a batch is much faster than a call per text). Does nothing when the cache is off."""
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))[: self.cache_size]
-        if not todo:
-            return
-        if len(self._cache) + len(todo) > self.cache_size:
-            self._cache.clear()
-        self._cache.update(zip(todo, self.batch(todo).lists()))
+    def tokens_of(self, texts) -> dict[str, list[str]]:
+        """text -> tokens for each distinct text: from the cache, the others in one batch (then cached, as far as
+        the cache goes). Fitting uses it instead of a call per text: a batch is much faster."""
+        distinct = dict.fromkeys(texts)
+        found = {text: self._cache[text] for text in distinct if text in self._cache}
+        todo = [text for text in distinct if text not in found]
+        found.update(zip(todo, self.batch(todo).lists()))
+        if self.cache_size and todo:
+            if len(self._cache) + len(todo) > self.cache_size:
+                self._cache.clear()
+            self._cache.update((text, found[text]) for text in todo[: self.cache_size])
+        return found
 
     def many(self, texts) -> list[list[str]]:
         """The tokens of each text, bypassing the cache."""
@@ -161,7 +164,7 @@ class JapaneseTokenizer:
         """True when MeCab's words come from the compiled walker (`pipeline._mecab`), False when they are read
         from MeCab's text output (the same tokens, about twice as slow)."""
         if self._fast is None:
-            self._fast = _fast_words(self)
+            self._fast = _fast_words()
         return self._fast is not False
 
     def _reset_words(self) -> None:
@@ -210,8 +213,8 @@ class JapaneseTokenizer:
         single = np.flatnonzero(token >= 0)
         place, tokens = [2 * single], [token[single]]
         if self.compounds:
-            noun = np.append(np.array(self._word_noun, dtype=np.int8), 0)[ids]
-            edges = np.diff(np.concatenate(([0], noun, [0])))
+            noun = np.array([*self._word_noun, False], dtype=np.int8)[ids]  # id -1 reads the appended False
+            edges = np.diff(noun, prepend=np.int8(0), append=np.int8(0))  # int8 throughout: 1 byte a word
             starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
             runs = stops - starts > 1
             starts, stops = starts[runs], stops[runs]
@@ -263,10 +266,11 @@ class JapaneseTokenizer:
         return lemma
 
 
-def _fast_words(tokenizer: JapaneseTokenizer):
-    """A `pipeline._mecab.Words` on fugashi's own MeCab library and the tokenizer's dictionary, or False when the
-    extension is not built, the library is not where fugashi's wheel puts it, or its words differ from the text
-    output's on a probe text (another MeCab build): the tokenizer then reads the text output."""
+def _fast_words():
+    """A `pipeline._mecab.Words` on fugashi's own MeCab library and unidic-lite, or False when the extension is not
+    built, the library is not where fugashi's wheel puts it, or the walker misreads it (a MeCab build whose word
+    struct differs): the tokenizer then reads MeCab's text output. The check: the probe text's words must spell
+    the probe and carry unidic feature strings."""
     try:
         from . import _mecab
     except ImportError:
@@ -275,15 +279,17 @@ def _fast_words(tokenizer: JapaneseTokenizer):
     import unidic_lite
 
     package = Path(fugashi.__file__).resolve().parent
-    libraries = sorted(package.parent.glob("fugashi.libs/libmecab*")) + sorted(package.glob("libmecab*"))
+    libraries = [*sorted(package.parent.glob("fugashi.libs/libmecab*")), *sorted(package.glob(".dylibs/libmecab*")),
+                 *sorted(package.glob("libmecab*"))]
     for library in libraries:
         try:
             words = _mecab.Words(str(library), ["pubcom", "-r", str(_MECABRC), "-d", unidic_lite.DICDIR])
         except (OSError, RuntimeError):
             continue
         raw, new = words.ids([_PROBE])
-        lines = [f"{new[i][0]}\t{new[i][1]}" for i in np.frombuffer(raw, dtype=np.int32)[:-1]]
-        if lines == tokenizer.tagger.parse(_PROBE).split("\n")[:-1]:
+        ids = np.frombuffer(raw, dtype=np.int32)
+        spelt = "".join(new[i][0] for i in ids[:-1])
+        if spelt == "".join(_PROBE.split()) and all(feature.count(",") >= 5 for _, feature in new) and ids[-1] == -1:
             words.clear()
             return words
     return False

@@ -33,11 +33,11 @@ def test_tokens(tok, text, present, absent):
 
 
 def test_pickle_keeps_settings_only(tok):
-    tok("テスト")  # builds the tagger
-    assert tok._tagger is not None
+    tok("テスト")  # builds the tagger: the compiled walker, or fugashi's for the text output
+    assert tok._fast or tok._tagger is not None
     for dumped in (pickle.dumps(tok), None):
         clone = pickle.loads(dumped) if dumped else joblib.load(_dump(tok))
-        assert clone._tagger is None
+        assert clone._tagger is None and clone._fast is None and clone._cache == {}
         assert clone("高齢者のデジタルデバイド") == tok("高齢者のデジタルデバイド")
 
 
@@ -141,9 +141,10 @@ def test_word_memory_is_bounded_and_forgetting_changes_no_token(monkeypatch):
     assert remembered < len(full._word_surface) + len(full._compounds)
 
 
-def test_prime_fills_the_cache_with_the_same_tokens():
-    cached = JapaneseTokenizer(cache_size=100)
-    cached.prime(MIXED + MIXED[:2])
-    assert set(cached._cache) == set(MIXED)
-    assert [cached._cache[text] for text in MIXED] == JapaneseTokenizer().many(MIXED)
-    JapaneseTokenizer().prime(MIXED)  # cache off: nothing to fill, no error
+def test_tokens_of_gives_every_texts_tokens_and_fills_the_cache_as_far_as_it_goes():
+    expected = dict(zip(MIXED, JapaneseTokenizer().many(MIXED)))
+    cached = JapaneseTokenizer(cache_size=3)
+    assert cached.tokens_of(MIXED + MIXED[:2]) == expected
+    assert len(cached._cache) == 3 and all(cached._cache[text] == expected[text] for text in cached._cache)
+    assert cached.tokens_of(list(cached._cache)) == {text: expected[text] for text in cached._cache}
+    assert JapaneseTokenizer().tokens_of(MIXED) == expected  # cache off: nothing kept
