@@ -4,11 +4,11 @@ Scoring is tokens -> TF-IDF (+ keyword-match columns) -> one matrix product -> s
 here, in numpy / scipy.sparse, and the fitted estimator computes its own predictions through the same code
 (`TaxonomyClassifier.scorer()`), so there is one implementation. A model folder also stores its estimators in
 this form (``scorer.joblib``), which `pubcom score` loads without importing scikit-learn (about 0.6 s of every
-run). Models whose taxonomy has no keywords keep scikit-learn's character n-gram vectoriser inside; loading those
-imports it, as before.
+run); the character n-grams of models whose taxonomy has no keywords included (`CharNgrams`).
 """
 from __future__ import annotations
 
+import re
 from itertools import chain
 
 import numpy as np
@@ -149,6 +149,32 @@ def tfidf(tokens, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=Tru
     return matrix
 
 
+class CharNgrams:
+    """A fitted character n-gram `TfidfVectorizer` (analyzer="char", no lower-casing or accent stripping) as
+    arrays: `transform` makes the same matrix without scikit-learn."""
+
+    _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn folds runs of white space before cutting n-grams
+
+    def __init__(self, *, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm):
+        self.vocabulary, self.idf, self.ngram_range = vocabulary, idf, tuple(ngram_range)
+        self.sublinear_tf, self.norm = sublinear_tf, norm
+
+    @classmethod
+    def from_vectorizer(cls, vectorizer) -> CharNgrams:
+        if vectorizer.analyzer != "char" or vectorizer.lowercase or vectorizer.strip_accents is not None:
+            raise ValueError("only a character n-gram vectoriser without lower-casing or accent stripping converts")
+        return cls(vocabulary=vectorizer.vocabulary_, idf=vectorizer.idf_ if vectorizer.use_idf else None,
+                   ngram_range=vectorizer.ngram_range, sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm)
+
+    def transform(self, texts) -> sp.csr_matrix:
+        low, high = self.ngram_range
+        grams = []
+        for text in texts:
+            text = self._WHITE_SPACES.sub(" ", text)
+            grams.append([text[i:i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)])
+        return tfidf(grams, self.vocabulary, self.idf, sublinear_tf=self.sublinear_tf, norm=self.norm)
+
+
 def _ngrams(tokens: list[str], ngram_range) -> list[str]:
     """Word n-grams exactly as scikit-learn's analyzer forms them (n-grams joined by a space)."""
     low, high = ngram_range
@@ -163,7 +189,7 @@ def _ngrams(tokens: list[str], ngram_range) -> list[str]:
 class LinearScorer:
     """A fitted `TaxonomyClassifier`'s predictions from arrays: `features`, `predict_proba_features`,
     `evidence_many`, `tokens`, `classes_`. Built by `TaxonomyClassifier.scorer()`; holds no scikit-learn object
-    except a character n-gram vectoriser when the model has one."""
+    (`chars`: a `CharNgrams`, or in folders saved before it, scikit-learn's vectoriser)."""
 
     def __init__(self, *, tokenizer, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm, coef, intercept,
                  classes, names, chars=None, keywords: KeywordIndex | None = None, keyword_weight: float = 1.0,

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .features import KeywordMatcher, char_vectorizer, token_vectorizer
-from .linear import LinearScorer, softmax
+from .linear import CharNgrams, LinearScorer, softmax
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
 
@@ -151,11 +151,15 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                 idf=vectorizer.idf_ if vectorizer.use_idf else None, ngram_range=vectorizer.ngram_range,
                 sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm, coef=self.classifier_.coef_,
                 intercept=self.classifier_.intercept_, classes=self.classes_, names=self.feature_names_(),
-                chars=getattr(self, "chars_", None),  # getattr: models pickled before char_ngrams existed
+                chars=self._char_ngrams(),
                 keywords=self.matcher_.index() if self._keywords_on() else None, keyword_weight=self.keyword_weight,
                 temperature=self.temperature)
             cached = self._scorer_cache = (self.classifier_, scorer)
         return cached[1]
+
+    def _char_ngrams(self) -> CharNgrams | None:
+        chars = getattr(self, "chars_", None)  # getattr: models pickled before char_ngrams existed
+        return None if chars is None else CharNgrams.from_vectorizer(chars)
 
     def tokens(self, texts):
         """The tokens of normalised texts, as this estimator's vectoriser sees them (`LinearScorer.tokens`)."""

@@ -79,6 +79,25 @@ def test_keyword_free_model_trains_on_characters_and_scores_opinions():
     assert scored["pred_theme"].tolist() == ["bus", "club", "commute"]
 
 
+def test_a_saved_keyword_free_model_scores_without_sklearn(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipeline import registry
+
+    folder = registry.save_model(train(_frame(), taxonomy=_taxonomy(), examples=pd.DataFrame()), tmp_path / "models")
+    texts = ["スクールバスの停留所を増やして。", "部員が少ない。", "通学路が暗い。"]
+    code = ("import sys; from pipeline.registry import load_scorer; "
+            f"print(load_scorer({str(folder)!r}).score({texts!r})['pred_theme'].tolist()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    themes, modules = done.stdout.splitlines()
+    assert themes == str(["bus", "club", "commute"]) and modules == "[]"
+
+
 def test_plain_baseline_is_plain():
     plain = plain_estimator("theme", _taxonomy())
     assert (plain.use_taxonomy, plain.char_ngrams, plain.C) == (False, False, 10.0)

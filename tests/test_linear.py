@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,3 +64,17 @@ def test_character_fragments_are_never_evidence():
     assert any(name.startswith("ch:") for name in scorer.names)
     evidence = scorer.evidence_many(scorer.features(texts), texts, labels, k=5)
     assert all(evidence) and not any(word.startswith("ch:") for words in evidence for word in words)
+
+
+@pytest.mark.parametrize("ngram_range, min_df", [((1, 2), 1), ((1, 3), 2), ((2, 2), 1)])
+def test_char_ngrams_transform_like_the_fitted_vectorizer(ngram_range, min_df):
+    from pipeline.features import char_vectorizer
+    from pipeline.linear import CharNgrams
+
+    fitted = ["スクールバスを増やして", "バスの停留所が遠い  通学路", "通学路が危ない", "a", ""]
+    vectorizer = char_vectorizer(ngram_range=ngram_range, min_df=min_df).fit(fitted)
+    texts = fitted + ["バス\\t\\n停留所", "未知の文字だけ", "通学路通学路"]
+    ours, theirs = CharNgrams.from_vectorizer(vectorizer).transform(texts), vectorizer.transform(texts)
+    assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)
+
