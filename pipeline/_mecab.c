@@ -63,6 +63,7 @@ typedef struct {
     destroy_fn destroy;
     Entry *slots; /* open addressing; id < 0 marks an empty slot */
     size_t capacity, used;
+    int busy; /* inside ids(): MeCab may be parsing without the GIL */
 } Words;
 
 static uint64_t hash_word(const char *feature, const char *surface, size_t length) {
@@ -158,17 +159,30 @@ static int push(Buffer *b, int32_t value) {
 }
 
 static PyObject *Words_ids(Words *self, PyObject *texts) {
+    if (self->busy) { /* the GIL is released while MeCab parses: one tagger serves one call at a time */
+        PyErr_SetString(PyExc_RuntimeError, "this Words is parsing in another thread");
+        return NULL;
+    }
     PyObject *seq = PySequence_Fast(texts, "texts must be a sequence of str");
     if (!seq) return NULL;
+    self->busy = 1;
     PyObject *fresh = PyList_New(0);
     Buffer ids = {NULL, 0, 0};
     if (!fresh) goto fail;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t size;
-        const char *text = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &size);
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        const char *text = PyUnicode_AsUTF8AndSize(item, &size);
         if (!text) goto fail;
-        const mecab_node_t *node = self->tonode(self->mecab, text, (size_t)size);
+        const mecab_node_t *node;
+        /* MeCab needs no Python: other threads run meanwhile (the executor threads that feed --jobs workers).
+           The text stays alive even if another thread empties the list meanwhile. */
+        Py_INCREF(item);
+        Py_BEGIN_ALLOW_THREADS
+        node = self->tonode(self->mecab, text, (size_t)size);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(item);
         if (!node) {
             PyErr_Format(PyExc_RuntimeError, "MeCab: %s", self->strerror(self->mecab));
             goto fail;
@@ -181,6 +195,7 @@ static PyObject *Words_ids(Words *self, PyObject *texts) {
         if (push(&ids, -1) < 0) goto fail; /* the end of each text */
     }
     Py_DECREF(seq);
+    self->busy = 0;
     PyObject *bytes = PyBytes_FromStringAndSize((const char *)ids.data, (Py_ssize_t)(ids.size * sizeof(int32_t)));
     free(ids.data);
     if (!bytes) {
@@ -190,6 +205,7 @@ static PyObject *Words_ids(Words *self, PyObject *texts) {
     return Py_BuildValue("(NN)", bytes, fresh);
 fail:
     if (!PyErr_Occurred()) PyErr_NoMemory();
+    self->busy = 0;
     Py_DECREF(seq);
     Py_XDECREF(fresh);
     free(ids.data);
@@ -197,6 +213,10 @@ fail:
 }
 
 static PyObject *Words_clear(Words *self, PyObject *unused) {
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "this Words is parsing in another thread");
+        return NULL;
+    }
     Entry *slots = new_slots(1024);
     if (!slots) return PyErr_NoMemory();
     free_slots(self->slots, self->capacity);

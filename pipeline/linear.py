@@ -171,7 +171,8 @@ class CharNgrams:
         grams = []
         for text in texts:
             text = self._WHITE_SPACES.sub(" ", text)
-            grams.append([text[i:i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)])
+            grams.append([text[i:i + n] for n in range(low, min(high, len(text)) + 1)
+                          for i in range(len(text) - n + 1)])
         return tfidf(grams, self.vocabulary, self.idf, sublinear_tf=self.sublinear_tf, norm=self.norm)
 
 

@@ -130,9 +130,18 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, r
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
-    # Pieces are smaller than read chunks so that the processes finish together.
-    pieces = (piece for chunk in chunks for piece in _split(chunk, max(1, CHUNK_ROWS // (4 * jobs))))
-    yield from _parallel(_ModelRef(model), pieces, jobs - 1, options, render)
+    yield from _parallel(_ModelRef(model), _pieces(chunks, max(1, CHUNK_ROWS // (4 * jobs))), jobs - 1, options, render)
+
+
+def _pieces(chunks, size: int):
+    """The chunks cut into pieces of about `size` rows, the last chunk's into quarter-size pieces: the processes
+    then finish together (at the end, each waits at most for a small piece). One chunk is read ahead to know."""
+    chunks = iter(chunks)
+    chunk = next(chunks, None)
+    while chunk is not None:
+        following = next(chunks, None)
+        yield from _split(chunk, size if following is not None else max(1, size // 4))
+        chunk = following
 
 
 def _parallel(ref, pieces, workers: int, options: dict, render: str | None) -> Iterator:
@@ -152,21 +161,22 @@ def _parallel(ref, pieces, workers: int, options: dict, render: str | None) -> I
         for _ in range(workers):  # warm-up: loky workers import and load the model while this process scores
             executor.submit(_score_piece, ref, None, {})
     pending: deque = deque()  # futures and results, in the order of the pieces
-    sent = 0  # futures in `pending`
     try:
         for piece in pieces:
             pending.append(executor.submit(_score_piece, ref, piece, options, render))
-            sent += 1
-            while sent >= 2 * workers:  # the workers have enough queued
-                if _ready(pending[0]):
-                    head = pending.popleft()
-                    sent -= isinstance(head, Future)
-                    yield _value(head)
-                    continue
-                local = next(pieces, None)  # the next result is not ready: score a piece here meanwhile
+            # Each worker keeps two pieces unfinished (one to do next), so that it never waits while this process
+            # scores a piece of its own; this process scores one whenever the workers have enough to do.
+            while _unfinished(pending) >= 2 * workers:
+                while pending and _ready(pending[0]):
+                    yield _value(pending.popleft())
+                if _unfinished(pending) < 2 * workers:
+                    break
+                local = next(pieces, None)
                 if local is None:
                     break
                 pending.append(_score_piece(ref, local, options, render))
+            while pending and _ready(pending[0]):
+                yield _value(pending.popleft())
         while pending:
             yield _value(pending.popleft())
     finally:
@@ -185,6 +195,10 @@ def _executor(workers: int):
     from joblib.externals.loky import get_reusable_executor
 
     return get_reusable_executor(max_workers=workers)
+
+
+def _unfinished(pending) -> int:
+    return sum(isinstance(entry, Future) and not entry.done() for entry in pending)
 
 
 def _ready(entry) -> bool:

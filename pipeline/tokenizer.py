@@ -37,7 +37,8 @@ _MAX_CHUNK = 20_000  # MeCab crashes the process on very long input: tokenize in
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
 _MEMO_WORDS = 200_000  # distinct words and noun runs remembered per tokenizer (a few tens of MB at most)
 _SKIP = ()
-_UNSAVED = ("_tagger", "_cache", "_fast", "_words", "_word_noun", "_word_surface", "_word_token", "_compounds", "_table")
+_UNSAVED = ("_tagger", "_cache", "_fast", "_words", "_word_noun", "_word_surface", "_word_token", "_compounds",
+            "_table")
 _PROBE = ("マイナンバーカードの申請をオンラインで行えるようにしてほしい。高齢者には窓口での支援が必要だと思います。"
           "ＧＩＳで公開されるオープンデータ（2024年度）を活用し、AIチャットボットを導入すべき!!")
 _MECABRC = Path(__file__).with_name("pubcom.mecabrc")

@@ -313,3 +313,14 @@ def test_the_help_parser_loads_no_heavy_library():
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_pieces_cut_the_last_chunk_finer_and_lose_no_row():
+    from pipeline.stream import _pieces
+
+    chunks = [pd.DataFrame({"No": range(start, start + 10)}) for start in (0, 10, 20)]
+    pieces = list(_pieces(iter(chunks), 4))
+    assert [len(p) for p in pieces] == [4, 4, 2, 4, 4, 2] + [1] * 10
+    assert pd.concat(pieces)["No"].tolist() == list(range(30))
+    assert [len(p) for p in _pieces(iter(chunks[:1]), 8)] == [2] * 5  # a single chunk is the last one
+    assert list(_pieces(iter([]), 4)) == []

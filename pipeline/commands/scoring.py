@@ -20,7 +20,8 @@ def _add_score(sub) -> None:
     add_table_options(p, "sheet", "text-column", "response-column")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
-    p.add_argument("--jobs", type=int, default=1, help="processes to score with: this one and N-1 workers (default: 1); the output is the same, in order")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="processes to score with: this one and N-1 workers (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
 
 
