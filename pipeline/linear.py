@@ -77,8 +77,9 @@ class KeywordIndex:
         key = tuple(texts)  # cheap: strings keep their hash; equal tuples compare by identity first
         if self._last is not None and self._last[0] == key:
             return self._last[1]
+        automaton = self.automaton()  # and the tables below
         # One scan of all texts joined: the automaton is C; the rest is numpy.
-        flat = _matches(self.automaton(), _SEPARATOR.join(texts)) if texts and any(self.keywords) \
+        flat = _matches(automaton, _SEPARATOR.join(texts)) if texts and any(self.keywords) \
             else np.empty(0, dtype=np.int64)
         ends, keyword = flat[0::2], flat[1::2]
         rows = np.searchsorted(np.cumsum([len(t) + 1 for t in texts]), ends, side="right")
