@@ -268,7 +268,7 @@ class LinearScorer:
         classes = np.array([position[label] for label in labels], dtype=np.intp)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
         weights = matrix.data * self.signed_coef()[classes[rows], matrix.indices]
-        keep = (weights > 0) & ~self._fragments()[matrix.indices]
+        keep = (weights > 0) & self._readable()[matrix.indices]
         rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
         rank = self._rank()
         # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
@@ -277,28 +277,34 @@ class LinearScorer:
         bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
         cols = cols.tolist()
         found = self.keywords.matches_many(texts) if self.keywords is not None else {}
-        return [self._words(r, found, cols[bounds[r]:bounds[r + 1]], k) for r in range(matrix.shape[0])]
+        return self._words(found, cols, bounds, k)
 
-    def _words(self, row: int, found: dict, ranked: list[int], k: int) -> list[str]:
-        """The first `k` words of a row's ranked features; a keyword column stands for the keywords `found`."""
-        words: list[str] = []
-        chosen = ""  # the words so far, each after a separator: `w in chosen` = w is inside one of them
+    def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int) -> list[list[str]]:
+        """Per row, the first `k` words of its ranked features (ranked[bounds[row]:bounds[row + 1]]); a keyword
+        column stands for the row's keywords `found`. One loop for all rows: this runs for every scored row."""
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
-        for j in ranked:
-            for word in found.get((row, j - first_keyword), ()) if j >= first_keyword else (names[j],):
-                # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
-                if word != "<num>" and word not in chosen:
-                    words.append(word)
-                    chosen += _SEPARATOR + word
-            if len(words) >= k:
-                break
-        return words[:k]
+        evidence = []
+        for row in range(len(bounds) - 1):
+            words: list[str] = []
+            chosen = ""  # the words so far, each after a separator: `w in chosen` = w is inside one of them
+            for j in ranked[bounds[row]:bounds[row + 1]]:
+                for word in found.get((row, j - first_keyword), ()) if j >= first_keyword else (names[j],):
+                    # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
+                    if word not in chosen:
+                        words.append(word)
+                        chosen += _SEPARATOR + word
+                if len(words) >= k:
+                    break
+            evidence.append(words[:k])
+        return evidence
 
-    def _fragments(self) -> np.ndarray:
-        """True for character n-gram features: a fragment is not a word a reader can check, never evidence."""
-        if getattr(self, "_fragments_cache", None) is None:
-            self._fragments_cache = np.array([name.startswith("ch:") for name in self.names], dtype=bool)
-        return self._fragments_cache
+    def _readable(self) -> np.ndarray:
+        """False for the features that are never evidence: character n-grams (a fragment is not a word a reader
+        can check) and <num>."""
+        if getattr(self, "_readable_cache", None) is None:
+            self._readable_cache = np.array([not name.startswith("ch:") and name != "<num>" for name in self.names],
+                                            dtype=bool)
+        return self._readable_cache
 
     def _rank(self) -> np.ndarray:
         """Each feature's position in name order (the tie-break of `evidence_many`), computed once."""
@@ -311,7 +317,7 @@ class LinearScorer:
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_rank_cache", None)  # derived; rebuilt on first use
-        state.pop("_fragments_cache", None)
+        state.pop("_readable_cache", None)
         return state
 
 
