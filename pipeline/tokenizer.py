@@ -187,9 +187,13 @@ class JapaneseTokenizer:
     def _word_ids(self, pieces: list[str]) -> np.ndarray:
         """Each piece's word ids, each piece followed by -1."""
         if self.fast:
-            raw, new = self._fast.ids(pieces)
-            for surface, feature in new:
-                self._add_word(f"{surface}\t{feature}")  # the line MeCab's text output has for it
+            try:
+                raw, new = self._fast.ids(pieces)
+                for surface, feature in new:
+                    self._add_word(f"{surface}\t{feature}")  # the line MeCab's text output has for it
+            except BaseException:  # the walker may have learnt words that were never judged here: forget all
+                self._reset_words()
+                raise
             return np.frombuffer(raw, dtype=np.int32)
         ids, words, parse = [], self._words, self.tagger.parse
         for piece in pieces:

@@ -150,3 +150,12 @@ def test_tokens_of_gives_every_texts_tokens_and_fills_the_cache_as_far_as_it_goe
     assert len(cached._cache) == 3 and all(cached._cache[text] == expected[text] for text in cached._cache)
     assert cached.tokens_of(list(cached._cache)) == {text: expected[text] for text in cached._cache}
     assert JapaneseTokenizer().tokens_of(MIXED) == expected  # cache off: nothing kept
+
+
+@pytest.mark.parametrize("fast", [None, False])  # None: the walker where it is built
+def test_a_failed_batch_leaves_the_tokenizer_sound(fast):
+    tokenizer = JapaneseTokenizer(normalized=True)
+    tokenizer._fast = fast
+    with pytest.raises(UnicodeEncodeError):
+        tokenizer.many(["窓口の申請をオンラインで", "surrogate \ud800 here"])
+    assert tokenizer.many(MIXED[:5]) == JapaneseTokenizer(normalized=True).many(MIXED[:5])
