@@ -159,6 +159,10 @@ static int push(Buffer *b, int32_t value) {
 }
 
 static PyObject *Words_ids(Words *self, PyObject *texts) {
+    if (!self->mecab) {
+        PyErr_SetString(PyExc_RuntimeError, "Words is not initialised");
+        return NULL;
+    }
     if (self->busy) { /* the GIL is released while MeCab parses: one tagger serves one call at a time */
         PyErr_SetString(PyExc_RuntimeError, "this Words is parsing in another thread");
         return NULL;

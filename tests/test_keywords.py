@@ -62,3 +62,8 @@ def test_keyword_index_is_the_same_with_pyahocorasick(monkeypatch):
     assert (ours.counts(texts) != theirs.counts(texts)).nnz == 0
     assert ours.matches_many(texts) == theirs.matches_many(texts)
 
+
+
+def test_an_uninitialised_matcher_refuses_to_scan():
+    with pytest.raises(RuntimeError, match="not initialised"):
+        _keywords.Keywords.__new__(_keywords.Keywords).scan("窓口")

@@ -159,3 +159,9 @@ def test_a_failed_batch_leaves_the_tokenizer_sound(fast):
     with pytest.raises(UnicodeEncodeError):
         tokenizer.many(["窓口の申請をオンラインで", "surrogate \ud800 here"])
     assert tokenizer.many(MIXED[:5]) == JapaneseTokenizer(normalized=True).many(MIXED[:5])
+
+
+def test_an_uninitialised_walker_refuses_to_parse():
+    walker = pytest.importorskip("pipeline._mecab", reason="pipeline._mecab is not built here")
+    with pytest.raises(RuntimeError, match="not initialised"):
+        walker.Words.__new__(walker.Words).ids(["窓口"])
