@@ -152,8 +152,7 @@ def tfidf(tokens, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=Tru
     if not isinstance(tokens, TokenBatch) or tuple(ngram_range) != (1, 1):
         lists = tokens.lists() if isinstance(tokens, TokenBatch) else tokens
         tokens = TokenBatch.from_lists([_ngrams(words, ngram_range) for words in lists])
-    # COO -> CSR adds up repeated (row, column) pairs and sorts each row's columns: the counts sklearn makes
-    matrix = tokens.counts(vocabulary)
+    matrix = tokens.counts(vocabulary)  # the counts sklearn makes: repeats added up, columns sorted in each row
     if sublinear_tf:
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0

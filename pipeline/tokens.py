@@ -75,6 +75,7 @@ class TokenBatch:
         CountVectorizer makes of the same tokens; tokens outside the vocabulary are not counted."""
         columns = self.table.columns(vocabulary)[self.token]
         known = columns >= 0
+        # COO -> CSR adds up repeated (row, column) pairs and sorts each row's columns
         matrix = sp.csr_matrix((np.ones(int(known.sum())), (self.row[known], columns[known])),
                                shape=(self.n, len(vocabulary)))
         matrix.sum_duplicates()
