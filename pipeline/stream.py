@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
@@ -115,8 +114,8 @@ def _csv_chunks(path: Path, encoding: str, sep: str, chunk_rows: int):
 
 def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, render: str | None = None) -> Iterator:
     """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in `jobs` processes: this one
-    and jobs - 1 workers (loky), each with its own tagger. Rows are scored independently, so the result is the same
-    for any chunking and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the
+    and jobs - 1 workers (`pipeline.parallel`), each with its own tagger. Rows are scored independently, so the
+    result is the same for any chunking and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the
     first chunk). `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text
     (`Rendered`), so that writing the output is not left to this one process."""
     from .score import score_frame
@@ -130,7 +129,10 @@ def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, r
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
-    yield from _parallel(_ModelRef(model), _pieces(chunks, max(1, CHUNK_ROWS // (4 * jobs))), jobs - 1, options, render)
+    from .parallel import ModelRef, score_parallel
+
+    pieces = _pieces(chunks, max(1, CHUNK_ROWS // (4 * jobs)))
+    yield from score_parallel(ModelRef(model), pieces, jobs - 1, options, render)
 
 
 def _pieces(chunks, size: int):
@@ -142,71 +144,6 @@ def _pieces(chunks, size: int):
         following = next(chunks, None)
         yield from _split(chunk, size if following is not None else max(1, size // 4))
         chunk = following
-
-
-def _parallel(ref, pieces, workers: int, options: dict, render: str | None) -> Iterator:
-    """Each piece scored, in order, by `workers` worker processes and by this one, which scores a piece itself
-    whenever the next result is not ready, so that no process waits. `options` is read when each piece is sent,
-    after its chunk was checked.
-
-    Where the platform can fork (Linux), the workers are forked once this process has loaded the model: they start
-    in milliseconds with everything imported and loaded. Elsewhere they are loky processes, which import and load
-    the model themselves (about a second); a model that has a folder is loaded once per worker from it (verified,
-    cached), an in-memory one travels with each piece."""
-    from collections import deque
-
-    _score_piece(ref, None, {})  # the model, loaded (and cached) here before any worker starts
-    executor = _executor(workers)
-    if not isinstance(executor, ProcessPoolExecutor):
-        for _ in range(workers):  # warm-up: loky workers import and load the model while this process scores
-            executor.submit(_score_piece, ref, None, {})
-    pending: deque = deque()  # futures and results, in the order of the pieces
-    try:
-        for piece in pieces:
-            pending.append(executor.submit(_score_piece, ref, piece, options, render))
-            # Each worker keeps two pieces unfinished (one to do next), so that it never waits while this process
-            # scores a piece of its own; this process scores one whenever the workers have enough to do.
-            while _unfinished(pending) >= 2 * workers:
-                while pending and _ready(pending[0]):
-                    yield _value(pending.popleft())
-                if _unfinished(pending) < 2 * workers:
-                    break
-                local = next(pieces, None)
-                if local is None:
-                    break
-                pending.append(_score_piece(ref, local, options, render))
-            while pending and _ready(pending[0]):
-                yield _value(pending.popleft())
-        while pending:
-            yield _value(pending.popleft())
-    finally:
-        for head in pending:
-            if isinstance(head, Future):
-                head.cancel()
-        if isinstance(executor, ProcessPoolExecutor):
-            executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _executor(workers: int):
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    from joblib.externals.loky import get_reusable_executor
-
-    return get_reusable_executor(max_workers=workers)
-
-
-def _unfinished(pending) -> int:
-    return sum(isinstance(entry, Future) and not entry.done() for entry in pending)
-
-
-def _ready(entry) -> bool:
-    return not isinstance(entry, Future) or entry.done()
-
-
-def _value(entry):
-    return entry.result() if isinstance(entry, Future) else entry
 
 
 def _split(frame, size: int):
@@ -239,59 +176,6 @@ def _shared_replies_together(chunks):
         pending = both.iloc[cut:].reset_index(drop=True)
     if pending is not None:
         yield pending
-
-
-class _ModelRef:
-    """What a worker needs to get the model: its folder (plus card hash, so a retrained model is reloaded), or the
-    model itself when it was never saved. `model` may be a verified folder path: the parent never unpickles it."""
-
-    def __init__(self, model):
-        if isinstance(model, (str, Path)):
-            from .registry import read_card
-
-            path, card = model, read_card(model)
-        else:
-            path, card = getattr(model, "path", None), getattr(model, "card", None)
-        self.path = str(path) if path else None
-        self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
-        # an unsaved model travels to the workers as arrays (no scikit-learn to import there)
-        self.model = None if self.path else (model.for_scoring() if hasattr(model, "for_scoring") else model)
-
-
-def resolve_model(model_path, jobs: int):
-    """The model to score with: loaded here for one job; for several, only checked here (card, hashes) and loaded
-    by each worker, so that the workers start while this process would still be unpickling."""
-    from . import registry
-
-    if jobs == 1:
-        return registry.load_scorer(model_path)
-    folder = registry.resolve(model_path)
-    if not folder.is_dir():
-        from .errors import ModelError
-
-        raise ModelError(f"{folder}: no such model folder")
-    registry.verify(folder, registry.read_card(folder))
-    return folder
-
-
-_WORKER_MODELS: dict = {}
-
-
-def _score_piece(ref: _ModelRef, frame, options: dict, render: str | None = None):
-    from .score import score_frame
-
-    model = ref.model
-    if model is None:
-        model = _WORKER_MODELS.get(ref.key)
-        if model is None:
-            from .registry import load_scorer
-
-            _WORKER_MODELS.clear()
-            model = _WORKER_MODELS[ref.key] = load_scorer(ref.path)
-    if frame is None:
-        return None
-    scored = score_frame(model, frame, **options)
-    return Rendered(scored, render) if render else scored
 
 
 def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,

@@ -27,7 +27,8 @@ def _add_score(sub) -> None:
 
 def _cmd_score(args) -> int:
     from .. import config
-    from ..stream import check_output, resolve_model, score_file
+    from ..parallel import resolve_model
+    from ..stream import check_output, score_file
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     check_output(out)

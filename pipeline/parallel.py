@@ -1,0 +1,127 @@
+"""Scoring pieces of a table in several processes: this one and N-1 workers, the results in order. Used by
+`pipeline.stream.score_chunks` for `pubcom score --jobs N`."""
+from __future__ import annotations
+
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+from .output import Rendered
+
+
+class ModelRef:
+    """What a worker needs to get the model: its folder (plus card hash, so a retrained model is reloaded), or the
+    model itself when it was never saved. `model` may be a verified folder path: the parent never unpickles it."""
+
+    def __init__(self, model):
+        if isinstance(model, (str, Path)):
+            from .registry import read_card
+
+            path, card = model, read_card(model)
+        else:
+            path, card = getattr(model, "path", None), getattr(model, "card", None)
+        self.path = str(path) if path else None
+        self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
+        # an unsaved model travels to the workers as arrays (no scikit-learn to import there)
+        self.model = None if self.path else (model.for_scoring() if hasattr(model, "for_scoring") else model)
+
+
+def resolve_model(model_path, jobs: int):
+    """The model to score with: loaded here for one job; for several, only checked here (card, hashes) and loaded
+    by each worker, so that the workers start while this process would still be unpickling."""
+    from . import registry
+
+    if jobs == 1:
+        return registry.load_scorer(model_path)
+    folder = registry.resolve(model_path)
+    if not folder.is_dir():
+        from .errors import ModelError
+
+        raise ModelError(f"{folder}: no such model folder")
+    registry.verify(folder, registry.read_card(folder))
+    return folder
+
+
+_WORKER_MODELS: dict = {}
+
+
+def _score_piece(ref: ModelRef, frame, options: dict, render: str | None = None):
+    from .score import score_frame
+
+    model = ref.model
+    if model is None:
+        model = _WORKER_MODELS.get(ref.key)
+        if model is None:
+            from .registry import load_scorer
+
+            _WORKER_MODELS.clear()
+            model = _WORKER_MODELS[ref.key] = load_scorer(ref.path)
+    if frame is None:
+        return None
+    scored = score_frame(model, frame, **options)
+    return Rendered(scored, render) if render else scored
+
+
+def score_parallel(ref, pieces, workers: int, options: dict, render: str | None) -> Iterator:
+    """Each piece scored, in order, by `workers` worker processes and by this one, which scores a piece itself
+    whenever the next result is not ready, so that no process waits. `options` is read when each piece is sent,
+    after its chunk was checked.
+
+    Where the platform can fork (Linux), the workers are forked once this process has loaded the model: they start
+    in milliseconds with everything imported and loaded. Elsewhere they are loky processes, which import and load
+    the model themselves (about a second); a model that has a folder is loaded once per worker from it (verified,
+    cached), an in-memory one travels with each piece."""
+    from collections import deque
+
+    _score_piece(ref, None, {})  # the model, loaded (and cached) here before any worker starts
+    executor = _executor(workers)
+    if not isinstance(executor, ProcessPoolExecutor):
+        for _ in range(workers):  # warm-up: loky workers import and load the model while this process scores
+            executor.submit(_score_piece, ref, None, {})
+    pending: deque = deque()  # futures and results, in the order of the pieces
+    try:
+        for piece in pieces:
+            pending.append(executor.submit(_score_piece, ref, piece, options, render))
+            # Each worker keeps two pieces unfinished (one to do next), so that it never waits while this process
+            # scores a piece of its own; this process scores one whenever the workers have enough to do.
+            while _unfinished(pending) >= 2 * workers:
+                while pending and _ready(pending[0]):
+                    yield _value(pending.popleft())
+                if _unfinished(pending) < 2 * workers:
+                    break
+                local = next(pieces, None)
+                if local is None:
+                    break
+                pending.append(_score_piece(ref, local, options, render))
+            while pending and _ready(pending[0]):
+                yield _value(pending.popleft())
+        while pending:
+            yield _value(pending.popleft())
+    finally:
+        for head in pending:
+            if isinstance(head, Future):
+                head.cancel()
+        if isinstance(executor, ProcessPoolExecutor):
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _executor(workers: int):
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    from joblib.externals.loky import get_reusable_executor
+
+    return get_reusable_executor(max_workers=workers)
+
+
+def _unfinished(pending) -> int:
+    return sum(isinstance(entry, Future) and not entry.done() for entry in pending)
+
+
+def _ready(entry) -> bool:
+    return not isinstance(entry, Future) or entry.done()
+
+
+def _value(entry):
+    return entry.result() if isinstance(entry, Future) else entry
