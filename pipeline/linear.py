@@ -4,18 +4,17 @@ Scoring is tokens -> TF-IDF (+ keyword-match columns) -> one matrix product -> s
 here, in numpy / scipy.sparse, and the fitted estimator computes its own predictions through the same code
 (`TaxonomyClassifier.scorer()`), so there is one implementation. A model folder also stores its estimators in
 this form (``scorer.joblib``), which `pubcom score` loads without importing scikit-learn (about 0.6 s of every
-run); the character n-grams of models whose taxonomy has no keywords included (`CharNgrams`).
+run); the character n-grams of models whose taxonomy has no keywords included (`pipeline.tokens.CharNgrams`).
 """
 from __future__ import annotations
 
-import re
 from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 
 from .normalize import normalize
-from .tokens import TokenBatch
+from .tokens import tfidf
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
 _LOG1P = [np.log1p(n) for n in range(64)]
@@ -144,65 +143,6 @@ def softmax(scores, temperature: float = 1.0):
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
-
-
-def tfidf(tokens, vocabulary: dict, idf, *, ngram_range=(1, 1), sublinear_tf=True, norm="l2") -> sp.csr_matrix:
-    """TF-IDF of tokenised texts (lists of tokens, or a `TokenBatch`) as scikit-learn's fitted `TfidfVectorizer`
-    makes it: counts with sorted indices, sublinear tf, idf, l2 row norm."""
-    if not isinstance(tokens, TokenBatch) or tuple(ngram_range) != (1, 1):
-        lists = tokens.lists() if isinstance(tokens, TokenBatch) else tokens
-        tokens = TokenBatch.from_lists([_ngrams(words, ngram_range) for words in lists])
-    matrix = tokens.counts(vocabulary)  # the counts sklearn makes: repeats added up, columns sorted in each row
-    if sublinear_tf:
-        np.log(matrix.data, matrix.data)
-        matrix.data += 1.0
-    if idf is not None:
-        matrix.data *= idf[matrix.indices]
-    if norm == "l2":
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0]))
-        matrix.data /= norms[rows]  # a row with any entry has a positive norm
-    elif norm is not None:
-        raise ValueError(f"norm must be 'l2' or None, got {norm!r}")
-    return matrix
-
-
-class CharNgrams:
-    """A fitted character n-gram `TfidfVectorizer` (analyzer="char", no lower-casing or accent stripping) as
-    arrays: `transform` makes the same matrix without scikit-learn."""
-
-    _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn folds runs of white space before cutting n-grams
-
-    def __init__(self, *, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm):
-        self.vocabulary, self.idf, self.ngram_range = vocabulary, idf, tuple(ngram_range)
-        self.sublinear_tf, self.norm = sublinear_tf, norm
-
-    @classmethod
-    def from_vectorizer(cls, vectorizer) -> CharNgrams:
-        if vectorizer.analyzer != "char" or vectorizer.lowercase or vectorizer.strip_accents is not None:
-            raise ValueError("only a character n-gram vectoriser without lower-casing or accent stripping converts")
-        return cls(vocabulary=vectorizer.vocabulary_, idf=vectorizer.idf_ if vectorizer.use_idf else None,
-                   ngram_range=vectorizer.ngram_range, sublinear_tf=vectorizer.sublinear_tf, norm=vectorizer.norm)
-
-    def transform(self, texts) -> sp.csr_matrix:
-        low, high = self.ngram_range
-        grams = []
-        for text in texts:
-            text = self._WHITE_SPACES.sub(" ", text)
-            grams.append([text[i:i + n] for n in range(low, min(high, len(text)) + 1)
-                          for i in range(len(text) - n + 1)])
-        return tfidf(grams, self.vocabulary, self.idf, sublinear_tf=self.sublinear_tf, norm=self.norm)
-
-
-def _ngrams(tokens: list[str], ngram_range) -> list[str]:
-    """Word n-grams exactly as scikit-learn's analyzer forms them (n-grams joined by a space)."""
-    low, high = ngram_range
-    if high == 1:
-        return tokens
-    grams = list(tokens) if low == 1 else []
-    for n in range(max(low, 2), min(high + 1, len(tokens) + 1)):
-        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return grams
 
 
 class LinearScorer:

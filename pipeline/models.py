@@ -12,9 +12,10 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .features import KeywordMatcher, char_vectorizer, token_vectorizer
-from .linear import CharNgrams, LinearScorer, softmax
+from .linear import LinearScorer, softmax
 from .normalize import normalize
 from .tokenizer import JapaneseTokenizer
+from .tokens import CharNgrams
 
 
 def _knowledge(taxonomy, target: str):

@@ -69,7 +69,7 @@ def test_character_fragments_are_never_evidence():
 @pytest.mark.parametrize("ngram_range, min_df", [((1, 2), 1), ((1, 3), 2), ((2, 2), 1)])
 def test_char_ngrams_transform_like_the_fitted_vectorizer(ngram_range, min_df):
     from pipeline.features import char_vectorizer
-    from pipeline.linear import CharNgrams
+    from pipeline.tokens import CharNgrams
 
     fitted = ["スクールバスを増やして", "バスの停留所が遠い  通学路", "通学路が危ない", "a", ""]
     vectorizer = char_vectorizer(ngram_range=ngram_range, min_df=min_df).fit(fitted)

@@ -14,11 +14,11 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.features import KeywordMatcher, token_vectorizer
-from pipeline.linear import tfidf
 from pipeline.normalize import normalize
 from pipeline.score import read_input, score_frame, write_output
 from pipeline.stream import iter_input, score_file
 from pipeline.tokenizer import JapaneseTokenizer
+from pipeline.tokens import tfidf
 
 ROOT = Path(__file__).resolve().parent.parent
 OPINIONS = [
