@@ -110,9 +110,11 @@ class KeywordIndex:
             return {}
         order = np.lexsort((found["position"], -self._tables["length"][found["keyword"]], cells))
         cells, words = cells[order], [self._words[i] for i in found["keyword"][order].tolist()]
-        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]).tolist()
-        spans = zip(starts, [*starts[1:], len(words)])
-        return {divmod(int(cells[s]), len(self.keywords)): words[s:e] for s, e in spans}
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+        rows, labels = np.divmod(cells[starts], len(self.keywords))
+        starts = starts.tolist()
+        spans = zip(zip(rows.tolist(), labels.tolist()), starts, [*starts[1:], len(words)])
+        return {cell: words[s:e] for cell, s, e in spans}
 
 
 def _automaton(words: list[str]):
