@@ -15,15 +15,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# setup.py and the C sources too: an editable install compiles the extensions once, not when they change
+$(STAMP): pyproject.toml setup.py pipeline/_mecab.c pipeline/_keywords.c | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(DEVSTAMP): pyproject.toml $(STAMP)
+$(DEVSTAMP): pyproject.toml setup.py $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)  ## create .venv and install the package (only when pyproject.toml changed)
+install: $(STAMP)  ## create .venv and install the package (again when pyproject.toml, setup.py or C changed)
 
 install-dev: $(DEVSTAMP)  ## install the package with its test extras
 
