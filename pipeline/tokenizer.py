@@ -97,6 +97,7 @@ class JapaneseTokenizer:
         return {k: v for k, v in self.__dict__.items() if k not in _UNSAVED}
 
     def __setstate__(self, state):
+        state = {k: v for k, v in state.items() if k != "_line_memo"}  # saved (empty) by models before the walker
         self.__dict__.update(state)
         self._unsaved()
 
