@@ -9,13 +9,13 @@ so). A latest model with another label set cannot be scored on these labels; it 
 """
 from __future__ import annotations
 
-from .train import ESTIMATORS as TARGETS  # the three estimators, in their order
+from .targets import ESTIMATORS
 
 
 def compare_metrics(a: dict, b: dict) -> dict:
     """Overall and per-class deltas (b - a) of two metrics dicts from `evaluate`, for each target both have."""
     out = {}
-    for key in TARGETS:
+    for key in ESTIMATORS:
         if key not in a or key not in b:
             continue
         ma, mb = a[key], b[key]

@@ -12,11 +12,10 @@ from ._progress import progress
 from .errors import InputError
 from .linear import softmax
 from .models import TaxonomyClassifier
+from .targets import ESTIMATORS
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
-from .train import ESTIMATORS, REVIEW_MARGIN, estimator_for, training_data
-
-TARGETS = ESTIMATORS  # metrics key -> (label column, text column, learns from the taxonomy)
+from .train import REVIEW_MARGIN, estimator_for, training_data
 
 
 def classification_metrics(y_true, y_pred, *, n_boot: int = 1000, seed: int = config.RANDOM_STATE) -> dict:
@@ -68,7 +67,7 @@ def _splits(frame: pd.DataFrame, labels: pd.Series, cv, group_column: str | None
 def plain_estimator(key: str, taxonomy: Taxonomy, tokenizer=None) -> TaxonomyClassifier:
     """The honest baseline (`no_taxonomy` in the metrics): TF-IDF over the tokenizer's lemmas + logistic regression
     (C=10, balanced classes), nothing from the taxonomy, no character n-grams; fitted on the real rows only."""
-    return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer, use_taxonomy=False,
+    return TaxonomyClassifier(taxonomy=taxonomy, target=ESTIMATORS[key][0], tokenizer=tokenizer, use_taxonomy=False,
                               C=10.0, char_ngrams=False)
 
 
@@ -77,11 +76,11 @@ def _estimator(kind: str, key: str, taxonomy: Taxonomy, tokenizer):
         return estimator_for(key, taxonomy, tokenizer)
     if kind == "no_taxonomy":
         return plain_estimator(key, taxonomy, tokenizer)
-    return TaxonomyClassifier(taxonomy=taxonomy, target=TARGETS[key][0], tokenizer=tokenizer)  # keywords_only
+    return TaxonomyClassifier(taxonomy=taxonomy, target=ESTIMATORS[key][0], tokenizer=tokenizer)  # keywords_only
 
 
 def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer):
-    label_col, text_col, _ = TARGETS[key]
+    label_col, text_col, _ = ESTIMATORS[key]
     rows = real[(real[label_col] != "") & (real[text_col] != "")].reset_index(drop=True)
     extra = authored[(authored[label_col] != "") & (authored[text_col] != "")]
     if len(rows) < 2 or rows[label_col].nunique() < 2:
@@ -90,7 +89,7 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
     scores = np.zeros((len(rows), len(_label_set(taxonomy, key))))
     splits = list(_splits(rows, rows[label_col], cv, group_column))
     # the taxonomy-alone baseline learns no rows: one fit serves every fold
-    learns_taxonomy = TARGETS[key][2]
+    learns_taxonomy = ESTIMATORS[key][2]
     taxonomy_alone = _estimator("keywords_only", key, taxonomy, tokenizer).fit([], []) if learns_taxonomy else None
     for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}"):
         train = rows.iloc[train_idx]
@@ -120,7 +119,7 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
 
 
 def _label_set(taxonomy, key) -> list[str]:
-    return sorted(taxonomy.theme_ids if TARGETS[key][0] == "theme" else taxonomy.response_type_ids)
+    return sorted(taxonomy.theme_ids if ESTIMATORS[key][0] == "theme" else taxonomy.response_type_ids)
 
 
 def fit_temperature(scores, truth, labels) -> float:
@@ -160,17 +159,17 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
     tokenizer = JapaneseTokenizer(normalized=True, cache_size=200_000)
     out: dict = {"n": int(len(real)), "cv": str(cv) if not group_column else f"group:{group_column}",
                  "authored_examples_in_training": int(len(authored))}
-    for key in TARGETS:
+    for key in ESTIMATORS:
         rows, preds = _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer)
         if preds is None:
             continue
-        truth = rows[TARGETS[key][0]]
+        truth = rows[ESTIMATORS[key][0]]
         metrics = classification_metrics(truth, preds["model"], n_boot=n_boot)
-        metrics["basis"] = "reply" if TARGETS[key][1] == "response" else "opinion"
+        metrics["basis"] = "reply" if ESTIMATORS[key][1] == "response" else "opinion"
         metrics["baselines"] = {
             name: {"macro_f1": round(float(f1_score(truth, p, average="macro", zero_division=0)), 4),
                    "accuracy": round(float(accuracy_score(truth, p)), 4)}
-            for name, p in preds.items() if name != "model" and not (name == "keywords_only" and not TARGETS[key][2])
+            for name, p in preds.items() if name != "model" and not (name == "keywords_only" and not ESTIMATORS[key][2])
         }
         temperature = fit_temperature(rows.attrs["scores"], truth, rows.attrs["labels"])
         top = softmax(rows.attrs["scores"], temperature).max(axis=1)
@@ -181,8 +180,8 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
             out["needs_review"] = review_threshold(correct, top)
         if "consultation_id" in rows and rows["consultation_id"].nunique() > 1:
             metrics["per_consultation"] = {
-                cid: {"n": int(len(g)), "accuracy": round(float((g["pred"] == g[TARGETS[key][0]]).mean()), 4),
-                      "macro_f1": round(float(f1_score(g[TARGETS[key][0]], g["pred"], average="macro", zero_division=0)), 4)}
+                cid: {"n": int(len(g)), "accuracy": round(float((g["pred"] == g[ESTIMATORS[key][0]]).mean()), 4),
+                      "macro_f1": round(float(f1_score(g[ESTIMATORS[key][0]], g["pred"], average="macro", zero_division=0)), 4)}
                 for cid, g in rows.groupby("consultation_id")
             }
         out[key] = metrics
@@ -206,7 +205,7 @@ def evaluate_model(model, frame: pd.DataFrame, *, n_boot: int = 1000) -> dict:
     """A fitted model tested on labelled rows it has not seen (no refitting)."""
     real = frame[frame["source"] != "authored"].reset_index(drop=True)
     out: dict = {"n": int(len(real)), "cv": "none (fitted model)", "model": str(getattr(model, "path", "") or "")}
-    for key, (label_col, text_col, _) in TARGETS.items():
+    for key, (label_col, text_col, _) in ESTIMATORS.items():
         estimator = getattr(model, key)
         rows = real[(real[label_col] != "") & (real[text_col] != "")]
         if estimator is None or not len(rows):

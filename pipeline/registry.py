@@ -21,6 +21,7 @@ from pathlib import Path
 from . import config
 from ._io import clean_stale, file_sha256
 from .errors import ModelError
+from .targets import ESTIMATORS
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
 
 MODEL_FILE = "model.joblib"
@@ -161,6 +162,9 @@ def _load(path, file_name: str):
     if file_name not in card["files"]:
         file_name = MODEL_FILE
     model = joblib.load(model_dir / file_name)
+    if all(getattr(model, key, None) is None for key in ESTIMATORS):
+        raise ModelError(f"{model_dir}: the model has no fitted estimator (trained on no labelled rows); retrain "
+                         "it with labels")
     model.card, model.path = card, model_dir
     return model
 

@@ -17,11 +17,17 @@ from . import config
 from .errors import InputError
 from .ingest import read_document, resolve_responses
 from .ingest.tables import (
-    RESPONSE_COLUMNS, RESPONSE_TYPE_COLUMNS, TEXT_COLUMNS, THEME_COLUMNS, find_column, read_table,
+    RESPONSE_COLUMNS,
+    RESPONSE_TYPE_COLUMNS,
+    TEXT_COLUMNS,
+    THEME_COLUMNS,
+    find_column,
+    read_table,
 )
 from .linear import REVIEW_MARGIN, Scoring, ScoringModel
 from .models import TaxonomyClassifier, has_keywords
 from .normalize import NORMALIZER_VERSION
+from .targets import ESTIMATORS
 from .taxonomy import Taxonomy, load_taxonomy
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
 
@@ -163,15 +169,6 @@ def label_ids(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     return frame
 
 
-# estimator key -> (target, text column, learns from the taxonomy); the opinion-only response model learns from
-# the opinion's words alone (the reply phrases are no evidence about an opinion)
-ESTIMATORS = {
-    "theme": ("theme", "opinion", True),
-    "response_type": ("response_type", "response", True),
-    "response_type_from_opinion": ("response_type", "opinion", False),
-}
-
-
 def estimator_for(key: str, taxonomy: Taxonomy, tokenizer=None, params=None) -> TaxonomyClassifier:
     """The unfitted estimator behind `key` (see ESTIMATORS), with the default model's parameters."""
     target, _, use_taxonomy = ESTIMATORS[key]
@@ -224,6 +221,9 @@ def train(frame: pd.DataFrame | None = None, *, taxonomy: Taxonomy | str | Path 
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     data = pd.concat([frame, authored], ignore_index=True) if len(authored) else frame
     fitted = fit_estimators(data, taxonomy)
+    if all(estimator is None for estimator in fitted.values()):  # such a model would score every row blank
+        raise InputError("nothing to learn from: no row has both a text and a theme or response_type label, and the "
+                         f"taxonomy {taxonomy.id!r} has no authored examples")
     for key, estimator in fitted.items():  # calibrate with the temperature cross-validation chose
         temperature = (metrics or {}).get(key, {}).get("calibration", {}).get("temperature")
         if estimator is not None and temperature:

@@ -248,3 +248,33 @@ def test_a_label_outside_the_taxonomy_names_its_row_before_any_fit(tmp_path):
     frame = read_labelled([labels])
     with pytest.raises(TaxonomyError, match=r"'weather' \(row 5\)"):
         label_ids(frame, taxonomy)
+
+
+
+def test_training_on_no_labelled_row_is_refused_and_such_a_model_never_loads(tmp_path):
+    import json
+
+    import joblib
+
+    from pipeline import registry
+    from pipeline._io import file_sha256
+    from pipeline.errors import InputError, ModelError
+    from pipeline.taxonomy import taxonomy_from_dict
+    from pipeline.train import train
+
+    taxonomy = taxonomy_from_dict({"taxonomy": {"id": "t", "version": "1"},
+                                   "themes": [{"id": "a", "label_ja": "バス"}, {"id": "b", "label_ja": "道路"}]})
+    (tmp_path / "header.csv").write_text("row_no,opinion,theme\n", encoding="utf-8")
+    with pytest.raises(InputError, match="nothing to learn from"):
+        train(read_labelled([tmp_path / "header.csv"]), taxonomy=taxonomy, examples=pd.DataFrame())
+    # a model without estimators, as an older version saved one, with a card that vouches for it
+    folder = registry.save_model(train(), tmp_path / "models")
+    model = joblib.load(folder / registry.MODEL_FILE)
+    model.theme = model.response_type = model.response_type_from_opinion = None
+    joblib.dump(model, folder / registry.MODEL_FILE)
+    (folder / registry.SCORER_FILE).unlink()
+    card = registry.read_card(folder)
+    card["files"] = {registry.MODEL_FILE: file_sha256(folder / registry.MODEL_FILE)}
+    (folder / registry.CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match="no fitted estimator"):
+        registry.load_scorer(folder)

@@ -105,7 +105,7 @@ def _cmd_evaluate(args) -> int:
         print(json.dumps(metrics, ensure_ascii=False, indent=2))
         return 0
     from ..evaluate import headline
-    from ..train import ESTIMATORS
+    from ..targets import ESTIMATORS
 
     print(headline(metrics))
     for key in ESTIMATORS:
