@@ -57,6 +57,7 @@ class Rendered:
         else:
             self.header, self.body = "", frame.to_json(orient="records", lines=True, force_ascii=False)
         self.rows, self.flagged = len(frame), int(frame["needs_review"].sum()) if "needs_review" in frame else 0
+        self.masked = frame.attrs.get("masked", {})
 
     def __len__(self) -> int:
         return self.rows

@@ -41,9 +41,16 @@ def _unusable(text: str) -> str:
 
 
 def score_frame(model, data, *, text_column: str | None = None, response_column: str | None = None,
-                evidence_words: int = 5) -> pd.DataFrame:
-    """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first)."""
+                evidence_words: int = 5, redact: bool = False, id_column: str | None = None) -> pd.DataFrame:
+    """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first).
+    `redact`: personal data in every text column but `id_column` is masked first (`pipeline.redact`), so the result
+    holds none; what was masked is counted in the result's ``attrs["masked"]``."""
     frame, text_column = _as_frame(data, text_column)
+    masked = None
+    if redact:
+        from .redact import redact_frame, text_columns
+
+        frame, masked = redact_frame(frame, [c for c in text_columns(frame) if c != id_column])
     source = "input"
     text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
@@ -58,7 +65,10 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
         if column in preds:
             out[column] = preds[column]
     out["needs_review"], out["review_reason"] = _review(model, texts, preds)
-    return out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+    out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+    if masked is not None:
+        out.attrs["masked"] = dict(masked)
+    return out
 
 
 def _replies(frame: pd.DataFrame, column: str) -> list:

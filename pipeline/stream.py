@@ -184,11 +184,11 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
     {"read", "rows", "flagged", "masked"}. `model`: a model, or a model folder (see `resolve_model`). The response column
     defaults to 'response' when the input has one. `redact`: mask personal data in every text column but the id
-    column before the chunk is scored (so nothing unmasked is written)."""
+    column as each piece is scored, in whichever process scores it (so nothing unmasked is written)."""
     check_output(out)
     if jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {jobs}")
-    options = {"text_column": text_column, "response_column": response_column}
+    options = {"text_column": text_column, "response_column": response_column, "redact": redact}
     counts = {"read": 0, "rows": 0, "flagged": 0, "masked": {} if redact else None}
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
@@ -202,30 +202,23 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
             write(scored)
             counts["rows"] += len(scored)
             counts["flagged"] += scored.flagged if isinstance(scored, Rendered) else int(scored["needs_review"].sum())
+            for kind, n in (scored.masked if isinstance(scored, Rendered) else scored.attrs.get("masked", {})).items():
+                counts["masked"][kind] = counts["masked"].get(kind, 0) + n
     return counts
 
 
 def _checked(chunks, id_column, options: dict, *, source: str, counts: dict):
     """The chunks, once the first has been checked: the opinion and id columns exist (an error names the file);
-    'response' is the reply column by default (set in `options` before any chunk is scored); each chunk masked
-    first when counts["masked"] is a dict (which collects what was masked); counts["read"] counts the rows read."""
-    from itertools import chain
-
+    'response' is the reply column and the id column is found (set in `options` before any chunk is scored);
+    counts["read"] counts the rows read."""
     from .ingest.tables import TEXT_COLUMNS, find_column
     from .score import id_column as check_id_column
 
     first = next(chunks)
     find_column(first, options["text_column"], TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
-    id_col = check_id_column(first, id_column)
+    options["id_column"] = check_id_column(first, id_column)
     if options["response_column"] is None and "response" in first.columns:
         options["response_column"] = "response"
-    masked = counts["masked"]
     for chunk in chain([first], chunks):
         counts["read"] += len(chunk)
-        if masked is not None:
-            from .redact import redact_frame, text_columns
-
-            chunk, counts = redact_frame(chunk, [c for c in text_columns(chunk) if c != id_col])
-            for kind, n in counts.items():
-                masked[kind] = masked.get(kind, 0) + n
         yield chunk

@@ -134,3 +134,18 @@ def test_without_redact_the_data_is_kept_as_published(tmp_path):
     assert cli.main(["ingest", str(source), "--out", str(tmp_path / "out")]) == 0
     written = _all_output_text(tmp_path / "out")
     assert all(secret in written for secret in SECRETS)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_score_redacts_every_chunk_in_whichever_process_scores_it(tmp_path, model_dir, jobs):
+    from pipeline.stream import score_file
+
+    rows = [f"山田太郎様の電話は03-1234-{i:04d}です。窓口を残してください。" for i in range(25)]
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"No": [f"03-0000-{i:04d}" for i in range(25)], "ご意見": rows}).to_csv(source, index=False)
+    counts = score_file(str(model_dir), source, tmp_path / "out.csv", jobs=jobs, chunk_rows=4, id_column="No",
+                        redact=True)
+    written = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert counts["rows"] == 25 and counts["masked"]["phone"] == 25 and counts["masked"]["name"] >= 25
+    assert "03-1234-" not in written and "山田" not in written
+    assert "03-0000-0024" in written  # the id column is kept as it was
