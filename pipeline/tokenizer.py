@@ -37,8 +37,7 @@ _MAX_CHUNK = 20_000  # MeCab crashes the process on very long input: tokenize in
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
 _MEMO_WORDS = 200_000  # distinct words and noun runs remembered per tokenizer (a few tens of MB at most)
 _SKIP = ()
-_UNSAVED = ("_tagger", "_cache", "_fast", "_words", "_word_noun", "_word_surface", "_word_token", "_compounds",
-            "_table")
+_SETTINGS = ("compounds", "content_pos", "stop_lemmas", "normalized", "cache_size")  # all that is pickled
 _PROBE = ("マイナンバーカードの申請をオンラインで行えるようにしてほしい。高齢者には窓口での支援が必要だと思います。"
           "ＧＩＳで公開されるオープンデータ（2024年度）を活用し、AIチャットボットを導入すべき!!")
 _MECABRC = Path(__file__).with_name("pubcom.mecabrc")
@@ -85,21 +84,16 @@ class JapaneseTokenizer:
         self.stop_lemmas = frozenset(stop_lemmas)
         self.normalized = normalized
         self.cache_size = cache_size
-        self._unsaved()
-
-    def _unsaved(self) -> None:
         self._tagger = self._fast = None
         self._cache: dict[str, list[str]] = {}
         self._reset_words()
 
-    # -- pickling: the MeCab tagger is a C object; keep settings only
+    # -- pickling: the MeCab tagger is a C object, the rest is derived; keep the settings only
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in _UNSAVED}
+        return {k: self.__dict__[k] for k in _SETTINGS}
 
     def __setstate__(self, state):
-        state = {k: v for k, v in state.items() if k != "_line_memo"}  # saved (empty) by models before the walker
-        self.__dict__.update(state)
-        self._unsaved()
+        self.__init__(**{k: v for k, v in state.items() if k in _SETTINGS})
 
     def __repr__(self) -> str:
         return f"JapaneseTokenizer(name={self.name!r}, version={self.version}, compounds={self.compounds})"
@@ -171,9 +165,11 @@ class JapaneseTokenizer:
 
     def _reset_words(self) -> None:
         self._words: dict = {}  # MeCab line -> word id (the text-output path)
-        self._word_noun: list[bool] = []  # per word id: continues a noun run
-        self._word_surface: list = []  # per word id: its surface when a noun, else None
-        self._word_token: list[int] = []  # per word id: its token's id in the table, -1 for none
+        self._word_surface: list = []  # per word id: its surface when a noun (it continues a noun run), else None
+        # per word id: its token's id in the table (-1 for none), and 1 when a noun; one slot more than there are
+        # words, holding -1 / 0 for the id -1 that ends each piece; grown by doubling (indexed per batch)
+        self._word_token = np.full(1024, -1, dtype=np.int32)
+        self._word_noun = np.zeros(1024, dtype=np.int8)
         self._compounds: dict = {}  # joined noun run -> token id, -1 for none
         self._table = TokenTable()
         if self._fast not in (None, False):
@@ -181,9 +177,12 @@ class JapaneseTokenizer:
 
     def _add_word(self, line: str) -> None:
         noun, token = self._verdict(line)
-        self._word_noun.append(noun is not None)
+        i = len(self._word_surface)
+        if i + 1 >= len(self._word_token):
+            self._word_token = np.concatenate([self._word_token, np.full(len(self._word_token), -1, np.int32)])
+            self._word_noun = np.concatenate([self._word_noun, np.zeros(len(self._word_noun), np.int8)])
         self._word_surface.append(noun)
-        self._word_token.append(self._table.id(token) if token else -1)
+        self._word_token[i], self._word_noun[i] = (self._table.id(token) if token else -1), noun is not None
 
     def _word_ids(self, pieces: list[str]) -> np.ndarray:
         """Each piece's word ids, each piece followed by -1."""
@@ -215,11 +214,12 @@ class JapaneseTokenizer:
         the run joined (when `compounds`), placed right after the run's last word's token."""
         end = ids < 0
         piece = np.cumsum(end, dtype=np.int32) - end
-        token = np.append(np.array(self._word_token, dtype=np.int32), -1)[ids]  # id -1 reads the appended -1
+        known = len(self._word_surface)
+        token = self._word_token[:known + 1][ids]  # id -1 reads the slot after the last word: -1
         single = np.flatnonzero(token >= 0)
         place, tokens = [2 * single], [token[single]]
         if self.compounds:
-            noun = np.array([*self._word_noun, False], dtype=np.int8)[ids]  # id -1 reads the appended False
+            noun = self._word_noun[:known + 1][ids]  # id -1 reads the slot after the last word: 0
             edges = np.diff(noun, prepend=np.int8(0), append=np.int8(0))  # int8 throughout: 1 byte a word
             starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
             runs = stops - starts > 1
