@@ -32,8 +32,9 @@ _CATEGORY_LABEL = re.compile(_OPEN + r"(?:対応区分|反映状況|反映区分
 
 
 def sniff(path: Path, head: str) -> bool:
-    lowered = head[:4096].lower()
-    return any(marker in lowered for marker in _MARKERS)
+    """A page starts with markup; a text or table that merely mentions <body> or <table> is not one."""
+    lowered = head[:4096].lstrip("\ufeff \t\r\n").lower()
+    return lowered.startswith("<") and any(marker in lowered for marker in _MARKERS)
 
 
 def read(path: Path, *, consultation_id: str, **options) -> Document:
