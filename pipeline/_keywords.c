@@ -46,6 +46,11 @@ static int32_t go(const Keywords *self, int32_t state, Py_UCS4 c) {
     return s->key ? s->next : -1;
 }
 
+static void forget(Keywords *self) {
+    free(self->slots), free(self->fail), free(self->out), free(self->suffix);
+    self->slots = NULL, self->fail = self->out = self->suffix = NULL;
+}
+
 /* Keywords(words): words[i] is keyword i (non-empty; a repeated word is reported under its last index). */
 static int Keywords_init(Keywords *self, PyObject *args, PyObject *kwargs) {
     PyObject *words;
@@ -77,6 +82,7 @@ static int Keywords_init(Keywords *self, PyObject *args, PyObject *kwargs) {
     if (!self->slots || !self->fail || !self->out || !self->suffix || !edge_parent || !edge_child || !edge_char ||
         !depth || !order) {
         free(edge_parent), free(edge_child), free(edge_char), free(depth), free(order);
+        forget(self); /* half-built: scan() must see an object that was never set up */
         PyErr_NoMemory();
         return -1;
     }
@@ -112,6 +118,7 @@ static int Keywords_init(Keywords *self, PyObject *args, PyObject *kwargs) {
     int32_t *start = calloc((size_t)max_depth + 2, sizeof(int32_t));
     if (!start) {
         free(edge_parent), free(edge_child), free(edge_char), free(depth), free(order);
+        forget(self); /* half-built: scan() must see an object that was never set up */
         PyErr_NoMemory();
         return -1;
     }
@@ -183,7 +190,7 @@ static PyObject *Keywords_scan(Keywords *self, PyObject *text) {
 }
 
 static void Keywords_dealloc(Keywords *self) {
-    free(self->slots), free(self->fail), free(self->out), free(self->suffix);
+    forget(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 

@@ -45,6 +45,7 @@ typedef void *(*new_fn)(int, char **);
 typedef const mecab_node_t *(*tonode_fn)(void *, const char *, size_t);
 typedef const char *(*strerror_fn)(void *);
 typedef void (*destroy_fn)(void *);
+typedef const char *(*version_fn)(void);
 
 typedef struct {
     const char *feature;
@@ -167,26 +168,24 @@ static PyObject *Words_ids(Words *self, PyObject *texts) {
         PyErr_SetString(PyExc_RuntimeError, "this Words is parsing in another thread");
         return NULL;
     }
-    PyObject *seq = PySequence_Fast(texts, "texts must be a sequence of str");
+    /* a private tuple: another thread may change the caller's list while MeCab runs without the GIL */
+    PyObject *seq = PySequence_Tuple(texts);
     if (!seq) return NULL;
     self->busy = 1;
     PyObject *fresh = PyList_New(0);
     Buffer ids = {NULL, 0, 0};
     if (!fresh) goto fail;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t size;
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
         const char *text = PyUnicode_AsUTF8AndSize(item, &size);
         if (!text) goto fail;
         const mecab_node_t *node;
-        /* MeCab needs no Python: other threads run meanwhile (the executor threads that feed --jobs workers).
-           The text stays alive even if another thread empties the list meanwhile. */
-        Py_INCREF(item);
+        /* MeCab needs no Python: other threads run meanwhile (the executor threads that feed --jobs workers) */
         Py_BEGIN_ALLOW_THREADS
         node = self->tonode(self->mecab, text, (size_t)size);
         Py_END_ALLOW_THREADS
-        Py_DECREF(item);
         if (!node) {
             PyErr_Format(PyExc_RuntimeError, "MeCab: %s", self->strerror(self->mecab));
             goto fail;
@@ -250,8 +249,13 @@ static int Words_init(Words *self, PyObject *args, PyObject *kwargs) {
     self->tonode = (tonode_fn)dlsym(self->library, "mecab_sparse_tonode2");
     self->strerror = (strerror_fn)dlsym(self->library, "mecab_strerror");
     self->destroy = (destroy_fn)dlsym(self->library, "mecab_destroy");
-    if (!make || !self->tonode || !self->strerror || !self->destroy) {
+    version_fn version = (version_fn)dlsym(self->library, "mecab_version");
+    if (!make || !self->tonode || !self->strerror || !self->destroy || !version) {
         PyErr_Format(PyExc_OSError, "%s is not a MeCab library", library);
+        return -1;
+    }
+    if (strncmp(version(), "0.996", 5) != 0) { /* the word struct above is 0.996's: another could crash */
+        PyErr_Format(PyExc_OSError, "%s is MeCab %s; this walker reads 0.996", library, version());
         return -1;
     }
     Py_ssize_t argc = PyList_GET_SIZE(argv_list);
@@ -267,18 +271,21 @@ static int Words_init(Words *self, PyObject *args, PyObject *kwargs) {
             return -1;
         }
     }
-    self->mecab = make((int)argc, argv);
-    free(argv);
-    if (!self->mecab) {
-        PyErr_SetString(PyExc_RuntimeError, "MeCab did not start with these arguments");
-        return -1;
-    }
-    self->slots = new_slots(1024);
-    self->capacity = 1024;
-    if (!self->slots) {
+    Entry *slots = new_slots(1024);
+    if (!slots) {
+        free(argv);
         PyErr_NoMemory();
         return -1;
     }
+    void *mecab = make((int)argc, argv);
+    free(argv);
+    if (!mecab) {
+        free(slots);
+        PyErr_SetString(PyExc_RuntimeError, "MeCab did not start with these arguments");
+        return -1;
+    }
+    self->slots = slots, self->capacity = 1024; /* only a whole object is ever set up */
+    self->mecab = mecab;
     return 0;
 }
 

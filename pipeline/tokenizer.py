@@ -290,9 +290,9 @@ def _fast_words():
     for library in libraries:
         try:
             words = _mecab.Words(str(library), ["pubcom", "-r", str(_MECABRC), "-d", unidic_lite.DICDIR])
-        except (OSError, RuntimeError):
+            raw, new = words.ids([_PROBE])
+        except (OSError, RuntimeError, UnicodeError):
             continue
-        raw, new = words.ids([_PROBE])
         ids = np.frombuffer(raw, dtype=np.int32)
         spelt = "".join(new[i][0] for i in ids[:-1])
         if spelt == "".join(_PROBE.split()) and all(feature.count(",") >= 5 for _, feature in new) and ids[-1] == -1:
