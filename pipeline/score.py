@@ -176,16 +176,39 @@ def _review(model, texts, preds):
 def read_input(path: str | Path, *, sheet: str | None = None, stdin=None) -> pd.DataFrame:
     """A table to score: '-' (stdin, one comment per line), CSV / TSV / XLSX / text, or a published document."""
     if str(path) == "-":
-        import sys
-
-        stream = stdin or sys.stdin
-        return pd.DataFrame({"text": [line.rstrip("\r\n") for line in stream]})
+        return pd.DataFrame({"text": list(stdin_lines(stdin))})
     path = Path(path)
     if path.suffix.lower() in (".pdf", ".docx", ".html", ".htm"):
         from .ingest import read_document
 
         return read_document(path).records
     return read_table(path, sheet=sheet)
+
+
+def stdin_lines(stdin=None):
+    """The lines of standard input (or of `stdin`), without their line ends. Bytes are read as UTF-8 (a BOM
+    skipped) whatever the locale; binary data or another encoding is one clear error, not a traceback later."""
+    import io
+    import sys
+
+    from .errors import InputError
+    from .ingest.encoding import looks_binary
+
+    stream = stdin or sys.stdin
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        if hasattr(raw, "peek") and looks_binary(raw.peek(1 << 16)[: 1 << 16]):
+            raise InputError("stdin: looks like binary data, not text")
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+    try:
+        for line in stream:
+            yield line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"stdin: not UTF-8 text ({exc.reason} at byte {exc.start} of a block); save it to a file "
+                         "instead, whose encoding (CP932 / Shift_JIS, EUC-JP) is detected") from exc
+    finally:
+        if raw is not None:
+            stream.detach()  # closing the wrapper would close standard input itself
 
 
 def write_output(frame: pd.DataFrame, out: str | Path, *, stdout=None) -> str:

@@ -8,7 +8,6 @@ end. The output file is written to a temporary name and renamed when complete.
 from __future__ import annotations
 
 import codecs
-import sys
 from itertools import chain, islice
 from pathlib import Path
 from typing import Iterator
@@ -65,13 +64,13 @@ def iter_input(path: str | Path, *, sheet: str | None = None, chunk_rows: int = 
     `pipeline.score.read_input(path)` returns."""
     import pandas as pd
 
-    from .score import read_input
+    from .score import read_input, stdin_lines
 
     if str(path) == "-":
-        stream, empty = stdin or sys.stdin, True
-        for lines in _batches(stream, chunk_rows):
+        empty = True
+        for lines in _batches(stdin_lines(stdin), chunk_rows):
             empty = False
-            yield pd.DataFrame({"text": [line.rstrip("\r\n") for line in lines]})
+            yield pd.DataFrame({"text": lines})
         if empty:
             yield pd.DataFrame({"text": []})
         return

@@ -324,3 +324,20 @@ def test_pieces_cut_the_last_chunk_finer_and_lose_no_row():
     assert pd.concat(pieces)["No"].tolist() == list(range(30))
     assert [len(p) for p in _pieces(iter(chunks[:1]), 8)] == [2] * 5  # a single chunk is the last one
     assert list(_pieces(iter([]), 4)) == []
+
+
+@pytest.mark.parametrize("data, message", [
+    ("窓口を残して\n".encode("cp932"), "stdin: not UTF-8 text"),
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8, "stdin: looks like binary data"),
+])
+def test_bad_bytes_on_stdin_are_one_clear_error(model, tmp_path, data, message):
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="utf-8", errors="surrogateescape")
+    with pytest.raises(InputError, match=message):
+        score_file(model, "-", tmp_path / "out.csv", stdin=stdin)
+
+
+def test_stdin_is_read_as_utf8_whatever_the_locale(model, tmp_path):
+    data = "\ufeff窓口を残して\r\n紙の申請\n".encode("utf-8")
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="ascii", errors="surrogateescape")
+    score_file(model, "-", tmp_path / "out.csv", stdin=stdin)
+    assert pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")["text"].tolist() == ["窓口を残して", "紙の申請"]
