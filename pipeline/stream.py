@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ._progress import progress
 from .errors import InputError
-from .ingest._common import shared_reply_cut
+from .ingest._common import reply_cuts
 from .ingest.encoding import legacy_encodings, looks_binary
 from .output import Rendered, check_output, open_output, text_format
 
@@ -150,9 +150,11 @@ def _split(frame, size: int):
     if len(frame) <= size:
         yield frame
         return
-    start = 0
+    import numpy as np
+
+    cuts, start = reply_cuts(frame), 0  # cuts ends with len(frame)
     while start < len(frame):
-        end = shared_reply_cut(frame, start + size)
+        end = int(cuts[np.searchsorted(cuts, start + size)]) if start + size < len(frame) else len(frame)
         yield frame.iloc[start:end].reset_index(drop=True)
         start = end
 
@@ -170,7 +172,8 @@ def _shared_replies_together(chunks):
             pending = chunk
             continue
         both = pd.concat([pending, chunk], ignore_index=True)
-        cut = shared_reply_cut(both, len(pending))
+        cuts = reply_cuts(both)
+        cut = int(cuts[cuts.searchsorted(len(pending))])
         yield both.iloc[:cut].reset_index(drop=True)
         pending = both.iloc[cut:].reset_index(drop=True)
     if pending is not None:

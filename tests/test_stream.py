@@ -341,3 +341,13 @@ def test_stdin_is_read_as_utf8_whatever_the_locale(model, tmp_path):
     stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="ascii", errors="surrogateescape")
     score_file(model, "-", tmp_path / "out.csv", stdin=stdin)
     assert pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")["text"].tolist() == ["窓口を残して", "紙の申請"]
+
+
+def test_reply_links_that_name_no_row_are_ignored_not_fatal():
+    from pipeline.ingest import resolve_responses
+    from pipeline.ingest._common import reply_cuts
+
+    records = pd.DataFrame({"row_no": ["1", "2", "3", "4", "5"], "response": ["a", "", "", "", "e"],
+                            "response_shared_with": ["", "1", "inf", "x", "2.5"]})
+    assert resolve_responses(records).tolist() == ["a", "a", "", "", "e"]
+    assert reply_cuts(records).tolist() == [0, 2, 3, 4, 5]  # only rows 1 and 2 stay together

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 RECORD_COLUMNS = [
@@ -150,33 +151,36 @@ def resolve_responses(records: pd.DataFrame) -> pd.Series:
     if "response" not in records.columns:
         return pd.Series([""] * len(records), index=records.index, dtype=object)
     responses = records["response"].fillna("").astype(str)
-    if "response_shared_with" not in records.columns or "row_no" not in records.columns:
-        return responses
-    # numbers, whether the table was read with dtype=str (a records CSV) or built in memory
-    row_no = pd.to_numeric(records["row_no"], errors="coerce")
-    by_row = {int(row): text for row, text in zip(row_no, responses) if pd.notna(row)}
-    shared = pd.to_numeric(records["response_shared_with"], errors="coerce")
-    filled = [
-        by_row.get(int(ref), "") if (not text and pd.notna(ref)) else text for text, ref in zip(responses, shared)
-    ]
+    filled = responses.tolist()
+    for i, j in _reply_links(records):
+        if not filled[i]:
+            filled[i] = responses.iat[j]
     return pd.Series(filled, index=records.index, dtype=object)
 
 
-def shared_reply_cut(records: pd.DataFrame, at: int) -> int:
-    """The first position >= `at` where `records` can be cut in two without parting a row from the row whose reply it
-    shares (response_shared_with), so that each part resolves its replies alone; len(records) if there is none."""
-    if at >= len(records) or not {"response_shared_with", "row_no"} <= set(records.columns):
-        return min(at, len(records))
-    position = {int(row): i for i, row in enumerate(pd.to_numeric(records["row_no"], errors="coerce")) if pd.notna(row)}
-    parted = [0] * (len(records) + 1)  # +1 where a pair's span of forbidden cuts starts, -1 where it ends
-    for i, ref in enumerate(pd.to_numeric(records["response_shared_with"], errors="coerce")):
-        j = position.get(int(ref)) if pd.notna(ref) else None
-        if j is not None and j != i:
+def reply_cuts(records: pd.DataFrame) -> np.ndarray:
+    """The positions (0 to len(records), ascending) where `records` can be cut in two without parting a row from
+    the row whose reply it shares (response_shared_with), so that each part resolves its replies alone."""
+    parted = np.zeros(len(records) + 1, dtype=np.int64)  # +1 where a pair's span of forbidden cuts starts, -1 ends
+    for i, j in _reply_links(records):
+        if i != j:
             parted[min(i, j) + 1] += 1
             parted[max(i, j) + 1] -= 1
-    open_pairs = 0
-    for p in range(len(records)):
-        open_pairs += parted[p]
-        if p >= at and open_pairs == 0:
-            return p
-    return len(records)
+    return np.flatnonzero(np.cumsum(parted) == 0)
+
+
+def _reply_links(records: pd.DataFrame) -> list[tuple[int, int]]:
+    """(position of a row, position of the row whose reply it shares), for every row that names one that exists.
+    Row numbers are read as numbers whether the table was read with dtype=str (a records CSV) or built in memory;
+    anything that is not a whole number (blank, text, inf) names no row."""
+    if not {"response_shared_with", "row_no"} <= set(records.columns):
+        return []
+    position = {row: i for i, row in enumerate(_whole_numbers(records["row_no"])) if row is not None}
+    return [(i, position[ref]) for i, ref in enumerate(_whole_numbers(records["response_shared_with"]))
+            if ref is not None and ref in position]
+
+
+def _whole_numbers(column: pd.Series) -> list:
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+    return [int(x) if ok else None for x, ok in zip(numbers.tolist(), whole.tolist())]
