@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Iterator
 
 from .output import Rendered
 
 
 class ModelRef:
-    """What a worker needs to get the model: its folder (plus card hash, so a retrained model is reloaded), or the
-    model itself when it was never saved. `model` may be a verified folder path: the parent never unpickles it."""
+    """What a worker needs to get the model: its folder and card hash (a loky worker loads it once, verified; a
+    forked one has it already), or the model itself when it was never saved (it then travels with each piece, as
+    arrays: no scikit-learn to import there)."""
 
     def __init__(self, model):
-        if isinstance(model, (str, Path)):
-            from .registry import read_card
-
-            path, card = model, read_card(model)
-        else:
-            path, card = getattr(model, "path", None), getattr(model, "card", None)
+        path, card = getattr(model, "path", None), getattr(model, "card", None) or {}
         self.path = str(path) if path else None
-        self.key = (self.path, (card or {}).get("files", {}).get("model.joblib"))
-        # an unsaved model travels to the workers as arrays (no scikit-learn to import there)
+        self.key = (self.path, card.get("files", {}).get("model.joblib"))
         self.model = None if self.path else (model.for_scoring() if hasattr(model, "for_scoring") else model)
-
-
-def resolve_model(model_path, jobs: int):
-    """The model to score with: loaded here for one job; for several, only checked here (card, hashes) and loaded
-    by each worker, so that the workers start while this process would still be unpickling."""
-    from . import registry
-
-    if jobs == 1:
-        return registry.load_scorer(model_path)
-    folder = registry.resolve(model_path)
-    if not folder.is_dir():
-        from .errors import ModelError
-
-        raise ModelError(f"{folder}: no such model folder")
-    registry.verify(folder, registry.read_card(folder))
-    return folder
 
 
 _WORKER_MODELS: dict = {}
@@ -62,18 +40,20 @@ def _score_piece(ref: ModelRef, frame, options: dict, render: str | None = None)
     return Rendered(scored, render) if render else scored
 
 
-def score_parallel(ref, pieces, workers: int, options: dict, render: str | None) -> Iterator:
+def score_parallel(model, pieces, workers: int, options: dict, render: str | None) -> Iterator:
     """Each piece scored, in order, by `workers` worker processes and by this one, which scores a piece itself
     whenever the next result is not ready, so that no process waits. `options` is read when each piece is sent,
     after its chunk was checked.
 
-    Where the platform can fork (Linux), the workers are forked once this process has loaded the model: they start
-    in milliseconds with everything imported and loaded. Elsewhere they are loky processes, which import and load
-    the model themselves (about a second); a model that has a folder is loaded once per worker from it (verified,
-    cached), an in-memory one travels with each piece."""
+    Where the platform can fork (Linux), the workers are forked from this process, model loaded: they start in
+    milliseconds. Elsewhere they are loky processes, which import and load the model themselves (about a second).
+    See `ModelRef` for how a worker gets the model."""
     from collections import deque
 
-    _score_piece(ref, None, {})  # the model, loaded (and cached) here before any worker starts
+    ref = ModelRef(model)
+    if ref.path:  # this process scores with it, and forked workers inherit it
+        _WORKER_MODELS.clear()
+        _WORKER_MODELS[ref.key] = model
     executor = _executor(workers)
     if not isinstance(executor, ProcessPoolExecutor):
         for _ in range(workers):  # warm-up: loky workers import and load the model while this process scores

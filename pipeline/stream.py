@@ -114,24 +114,19 @@ def _csv_chunks(path: Path, encoding: str, sep: str, chunk_rows: int):
 def score_chunks(model, chunks, *, jobs: int = 1, options: dict | None = None, render: str | None = None) -> Iterator:
     """`score_frame(model, chunk, **options)` of each chunk, in order; with jobs > 1 in `jobs` processes: this one
     and jobs - 1 workers (`pipeline.parallel`), each with its own tagger. Rows are scored independently, so the
-    result is the same for any chunking and any `jobs`. `options` is read as each chunk is scored (`score_file` settles it on the
-    first chunk). `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text
+    result is the same for any chunking and any `jobs`. `options` is read as each chunk is scored (`score_file`
+    settles it on the first chunk). `render` ("csv" / "jsonl"): with jobs > 1 the workers also write each piece as that text
     (`Rendered`), so that writing the output is not left to this one process."""
     from .score import score_frame
 
     options = {} if options is None else options
     if jobs == 1:
-        if isinstance(model, (str, Path)):
-            from .registry import load_scorer
-
-            model = load_scorer(model)
         for chunk in chunks:
             yield score_frame(model, chunk, **options)
         return
-    from .parallel import ModelRef, score_parallel
+    from .parallel import score_parallel
 
-    pieces = _pieces(chunks, max(1, CHUNK_ROWS // (4 * jobs)))
-    yield from score_parallel(ModelRef(model), pieces, jobs - 1, options, render)
+    yield from score_parallel(model, _pieces(chunks, max(1, CHUNK_ROWS // (4 * jobs))), jobs - 1, options, render)
 
 
 def _pieces(chunks, size: int):
@@ -184,12 +179,16 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
                text_column: str | None = None, response_column: str | None = None, id_column: str | None = None,
                redact: bool = False, stdin=None, stdout=None) -> dict:
     """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
-    {"read", "rows", "flagged", "masked"}. `model`: a model, or a model folder (see `resolve_model`). The response column
+    {"read", "rows", "flagged", "masked"}. `model`: a model, or a model folder (loaded, verified). The response column
     defaults to 'response' when the input has one. `redact`: mask personal data in every text column but the id
     column as each piece is scored, in whichever process scores it (so nothing unmasked is written)."""
     check_output(out)
     if jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {jobs}")
+    if isinstance(model, (str, Path)):
+        from .registry import load_scorer
+
+        model = load_scorer(model)
     options = {"text_column": text_column, "response_column": response_column, "redact": redact}
     counts = {"read": 0, "rows": 0, "flagged": 0, "masked": {} if redact else None}
     with open_output(out, stdout=stdout) as write:

@@ -27,14 +27,14 @@ def _add_score(sub) -> None:
 
 def _cmd_score(args) -> int:
     from .. import config
-    from ..parallel import resolve_model
+    from ..registry import load_scorer
     from ..stream import check_output, score_file
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     check_output(out)
     if args.jobs < 1:
         raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
-    model = resolve_model(args.model, args.jobs)
+    model = load_scorer(args.model)
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column, redact=args.redact)
     masked = ""
