@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .normalize import normalize
-from .tokens import tfidf
+from .tokens import TokenBatch, tfidf
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
 _LOG1P = [np.log1p(n) for n in range(64)]
@@ -164,11 +164,11 @@ class LinearScorer:
         self.chars, self.keywords, self.keyword_weight = chars, keywords, keyword_weight
         self.temperature = temperature
 
-    def tokens(self, texts):
-        """The tokens of normalised texts, as this model's TF-IDF sees them: a `TokenBatch` from our tokenizer,
-        lists of tokens from any other."""
+    def tokens(self, texts) -> TokenBatch:
+        """The tokens of normalised texts, as this model's TF-IDF sees them (any tokenizer: ours makes the batch
+        itself, another's lists are turned into one)."""
         batch = getattr(self.tokenizer, "batch", None)
-        return batch(texts) if batch else [self.tokenizer(text) for text in texts]
+        return batch(texts) if batch else TokenBatch.from_lists([self.tokenizer(text) for text in texts])
 
     def shares_tokenizer(self, other) -> bool:
         """True when `other` tokenizes exactly like this model (so one set of tokens serves both)."""

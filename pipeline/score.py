@@ -14,7 +14,6 @@ import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 from .normalize import normalize
-from .tokens import TokenBatch
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
                 "pred_response_type_score", "pred_response_basis", "needs_review", "review_reason", "evidence"]
@@ -101,7 +100,7 @@ class _Opinions:
             return tokens
         position = {row: i for i, row in enumerate(self.usable)}
         at = [position[i] for i in rows]
-        return tokens.take(at) if isinstance(tokens, TokenBatch) else [tokens[i] for i in at]
+        return tokens.take(at)
 
 
 def _top2(proba: np.ndarray, classes) -> tuple[list, list, list, list]:

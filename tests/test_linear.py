@@ -78,3 +78,14 @@ def test_char_ngrams_transform_like_the_fitted_vectorizer(ngram_range, min_df):
     assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
     assert np.array_equal(ours.data, theirs.data)
 
+
+
+def test_a_model_with_another_tokenizer_scores_through_the_same_arrays():
+    from pipeline.models import TaxonomyClassifier
+
+    texts = ["bus stop far", "bus late again", "road unsafe", "road needs lights"]
+    model = TaxonomyClassifier(tokenizer=str.split, use_taxonomy=False).fit(texts, ["bus", "bus", "road", "road"])
+    scorer = model.scorer()
+    batch = scorer.tokens(["bus road road", "nothing known"])
+    assert batch.lists() == [["bus", "road", "road"], ["nothing", "known"]]
+    assert model.predict(["the bus stop", "road lights"]).tolist() == ["bus", "road"]
