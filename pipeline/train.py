@@ -246,7 +246,6 @@ def default_examples(taxonomy: Taxonomy, path=None) -> pd.DataFrame:
 def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, metrics: dict) -> dict:
     import hashlib
 
-    import fugashi
     import sklearn
 
     data_hash = hashlib.sha256(frame[LABELLED_COLUMNS].to_csv(index=False).encode("utf-8")).hexdigest()
@@ -264,7 +263,7 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         "taxonomy": taxonomy.card(),
         "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
         "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
-        "versions": _versions(fugashi, sklearn),
+        "versions": _versions(sklearn),
         "random_state": config.RANDOM_STATE,
         "needs_review": review,
         "metrics": {k: v for k, v in metrics.items() if k != "needs_review"},
@@ -275,16 +274,14 @@ def _counts(series: pd.Series) -> dict:
     return {str(k): int(v) for k, v in series[series != ""].value_counts().sort_index().items()}
 
 
-def _versions(fugashi, sklearn) -> dict:
+def _versions(sklearn) -> dict:
     from importlib.metadata import version
 
     from ._version import __version__
 
-    tagger_info = []
-    try:
-        tagger_info = [{k: v for k, v in d.items() if k != "filename"} for d in fugashi.Tagger().dictionary_info]
-    except RuntimeError:
-        pass
+    # the dictionary the tokenizer reads (always unidic-lite), not fugashi.Tagger()'s, which prefers full unidic
+    tagger = JapaneseTokenizer().tagger
+    tagger_info = [{k: v for k, v in d.items() if k != "filename"} for d in tagger.dictionary_info]
     return {
         "pubcom": __version__,
         "python": platform.python_version(),
