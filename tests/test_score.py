@@ -99,3 +99,17 @@ def test_shared_reply_of_ingested_records_is_used(model):
     assert scored.at[9, "pred_response_basis"] == "reply"
     assert scored.at[9, "pred_response_type"] == scored.at[8, "pred_response_type"]
     assert scored.at[9, "response"] == ""  # the input column itself is kept as published
+
+
+@pytest.mark.parametrize("headings, expected", [
+    (["意見番号", "ご意見の内容", "ご意見に対する市の考え方（案）"], ("ご意見の内容", "ご意見に対する市の考え方（案）", "意見番号")),
+    (["No", "意見", "市の考え方"], ("意見", "市の考え方", "No")),  # exact names still come first
+    (["整理番号", "対応区分", "提出者"], (None, None, "整理番号")),  # 対応区分 is a category, not a reply
+])
+def test_columns_are_found_by_their_head_word_as_the_document_readers_find_them(headings, expected):
+    from pipeline.ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column
+
+    frame = pd.DataFrame(columns=headings)
+    found = tuple(find_column(frame, None, c, what="x", source="s", option="o", required=False)
+                  for c in (TEXT_COLUMNS, RESPONSE_COLUMNS, ID_COLUMNS))
+    assert found == expected

@@ -46,6 +46,22 @@ def match_role(heading: object) -> tuple[str, int] | None:
     return best
 
 
+def head_role(heading: object) -> str | None:
+    """The role of a heading by its head word: of the keywords in it, the one that ends last (a Japanese heading
+    puts its head last: 意見番号 is a number, ご意見の内容 an opinion, 対応区分 a category); the longer on a tie."""
+    norm = normalise_heading(heading)
+    if not norm or len(norm) > _MAX_HEADING:
+        return None
+    best: tuple[int, int, str] | None = None  # (end, length, role)
+    for role, keywords in ROLES.items():
+        for keyword in keywords:
+            fits = norm == keyword if keyword in _WHOLE_ONLY else keyword in norm
+            found = (norm.rfind(keyword) + len(keyword), len(keyword), role) if fits else None
+            if found and (best is None or found[:2] > best[:2]):
+                best = found
+    return best[2] if best else None
+
+
 def is_header_row(cells: list[str], text_column: str | None = None, *, repeated: bool = False) -> bool:
     """A header names an opinion column and at least one other known column, each in its own cell.
 

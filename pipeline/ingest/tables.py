@@ -8,14 +8,25 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .columns import ROLES, normalise_heading
+from .columns import ROLES, head_role, normalise_heading
 from .encoding import decode, read_bytes
 
-# The headings the document readers recognise (columns.ROLES), after the plain names a spreadsheet or an export
-# uses; matched exactly here (NFKC, case and spaces folded), first match wins.
-TEXT_COLUMNS = ("opinion", "text", "comment", "comments", *ROLES["opinion"], "コメント", "内容")
-RESPONSE_COLUMNS = ("response", "reply", *ROLES["response"], "市の考え方等")
-ID_COLUMNS = ("id", "row_no", *ROLES["number"])
+
+class Headings(tuple):
+    """Column names for one kind of column, in order of preference, matched exactly (NFKC, case and spaces folded);
+    `role`: the columns.ROLES entry whose keywords then find it inside a longer heading (ご意見の内容), as the
+    document readers do."""
+
+    def __new__(cls, names, role: str | None = None):
+        headings = super().__new__(cls, names)
+        headings.role = role
+        return headings
+
+
+# The headings the document readers recognise (columns.ROLES), after the plain names a spreadsheet or an export uses.
+TEXT_COLUMNS = Headings(("opinion", "text", "comment", "comments", *ROLES["opinion"], "コメント", "内容"), "opinion")
+RESPONSE_COLUMNS = Headings(("response", "reply", *ROLES["response"], "市の考え方等"), "response")
+ID_COLUMNS = Headings(("id", "row_no", *ROLES["number"]), "number")
 THEME_COLUMNS = ("theme", "テーマ", "分類")
 RESPONSE_TYPE_COLUMNS = ("response_type", "対応区分", "反映区分", "区分")
 
@@ -32,6 +43,10 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
     for candidate in candidates:
         if normalise_heading(candidate) in keys:
             return keys[normalise_heading(candidate)]
+    role = getattr(candidates, "role", None)
+    for column in columns if role else ():  # else a heading whose head word is the role's (ご意見の内容)
+        if head_role(column) == role:
+            return column
     if required:
         raise InputError(f"no {what} column found in {source} (columns: {', '.join(map(str, columns))}); pass {option}")
     return None
