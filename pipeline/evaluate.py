@@ -52,10 +52,7 @@ def _splits(frame: pd.DataFrame, labels: pd.Series, cv, group_column: str | None
         return GroupKFold(n_splits=k).split(frame, labels, groups)
     if str(cv) == "loo":
         return LeaveOneOut().split(frame)
-    k = int(cv)
-    if k > len(frame):
-        raise InputError(f"--cv {k} needs at least {k} labelled rows; there are {len(frame)} (use a smaller --cv "
-                         "or --cv loo)")
+    k = min(int(cv), len(frame))  # a target with fewer labels than folds (response types on a few rows): one a fold
     smallest = labels.value_counts().min()
     if smallest < k:  # stratification needs k members per class; fall back to plain shuffled folds
         from sklearn.model_selection import KFold
@@ -230,8 +227,12 @@ def evaluate(frame: pd.DataFrame | None = None, *, taxonomy=None, examples=None,
     authored = examples if isinstance(examples, pd.DataFrame) else default_examples(taxonomy, examples)
     if str(cv) != "loo" and not (str(cv).isdigit() and int(cv) >= 2):
         raise InputError(f"--cv must be 'loo' or a number of folds >= 2, got {cv!r}")
-    out = cross_validate(frame, taxonomy, authored, cv=cv, group_column=group_column, n_boot=n_boot)
     real = frame[frame["source"] != "authored"]
+    labelled = int(((real["theme"] != "") | (real["response_type"] != "")).sum())
+    if str(cv).isdigit() and int(cv) > labelled:
+        raise InputError(f"--cv {cv} needs at least {cv} labelled rows; there are {labelled} (use a smaller --cv "
+                         "or --cv loo)")
+    out = cross_validate(frame, taxonomy, authored, cv=cv, group_column=group_column, n_boot=n_boot)
     if real["consultation_id"].astype(str).nunique() >= 2:
         # the use: a model trained on past rounds meets a new consultation; each round is held out in turn
         held_out = cross_validate(frame, taxonomy, authored, cv="loo", group_column="consultation_id", n_boot=n_boot)

@@ -107,14 +107,41 @@ def test_group_column_keeps_groups_on_one_side():
         assert not set(frame["g"].iloc[train]) & set(frame["g"].iloc[test])
 
 
-@pytest.mark.parametrize("cv, group, message", [(11, None, "--cv 11 needs at least 11 labelled rows; there are 10"),
-                                               (3, "nosuch", "--group-column 'nosuch' is not a column")])
-def test_impossible_splits_are_one_clear_error(cv, group, message):
+def test_impossible_splits_are_one_clear_error(tmp_path):
     from pipeline.errors import InputError
 
     frame = pd.DataFrame({"g": list("aabbccddee"), "y": list("xyxyxyxyxy")})
-    with pytest.raises(InputError, match=message):
-        _splits(frame, frame["y"], cv, group)
+    with pytest.raises(InputError, match="--group-column 'nosuch' is not a column"):
+        _splits(frame, frame["y"], 3, "nosuch")
+    labelled = _labelled(tmp_path, {"opinion": [f"バスの本数 {i}" if i % 2 else f"通学路の安全 {i}" for i in range(10)],
+                                    "theme": ["bus" if i % 2 else "road" for i in range(10)]})
+    with pytest.raises(InputError, match="--cv 11 needs at least 11 labelled rows; there are 10"):
+        evaluate(labelled, taxonomy=_two_themes(), cv=11)
+
+
+def test_a_target_with_fewer_labels_than_folds_is_still_cross_validated(tmp_path):
+    """12 rows with a theme, 4 of them with a response type: --cv 5 gives the themes 5 folds, the response types
+    one row a fold, instead of refusing the whole evaluation."""
+    labelled = _labelled(tmp_path, {"opinion": [f"バスの本数 {i}" if i % 2 else f"通学路の安全 {i}" for i in range(12)],
+                                    "theme": ["bus" if i % 2 else "road" for i in range(12)],
+                                    "response": [("増便を今後検討します", "案のとおり運行します")[i % 2] if i < 4 else ""
+                                                 for i in range(12)],
+                                    "response_type": [("future", "kept")[i % 2] if i < 4 else "" for i in range(12)]})
+    metrics = evaluate(labelled, taxonomy=_two_themes(), cv=5, n_boot=10)
+    assert metrics["theme"]["n"] == 12 and metrics["response_type"]["n"] == 4
+
+
+def _labelled(tmp_path, columns: dict) -> pd.DataFrame:
+    path = tmp_path / "labels.csv"
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return read_labelled([path])
+
+
+def _two_themes():
+    from pipeline.taxonomy import taxonomy_from_dict
+
+    return taxonomy_from_dict({"taxonomy": {"id": "t", "version": "1"},
+                               "themes": [{"id": "bus", "label_ja": "バス"}, {"id": "road", "label_ja": "通学路"}]})
 
 
 def test_train_with_an_unreadable_latest_saves_the_model_and_keeps_latest(tmp_path):
