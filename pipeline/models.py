@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from .errors import InputError
 from .features import KeywordMatcher, char_vectorizer, token_vectorizer
 from .linear import LinearScorer, softmax
 from .normalize import normalize
@@ -125,11 +126,16 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         one batch first (`tokens_of`), and the vectoriser reads those tokens. It keeps the tokenizer itself."""
         tokenizer = self.vectorizer_.tokenizer
         tokens_of = getattr(tokenizer, "tokens_of", None)
-        if tokens_of is None:
-            return self.vectorizer_.fit_transform(texts)
-        self.vectorizer_.set_params(tokenizer=tokens_of(texts).__getitem__)
+        if tokens_of is not None:
+            self.vectorizer_.set_params(tokenizer=tokens_of(texts).__getitem__)
         try:
             return self.vectorizer_.fit_transform(texts)
+        except ValueError as exc:
+            if "empty vocabulary" not in str(exc):
+                raise
+            raise InputError(f"no word to learn {self.target} from: the texts labelled with one hold only words that "
+                             "say nothing on their own (such as 検討 or 対応); label more rows, or rows with longer "
+                             "texts") from exc
         finally:
             self.vectorizer_.set_params(tokenizer=tokenizer)
 

@@ -86,3 +86,11 @@ def test_whole_model_joblib_round_trip():
     loaded = joblib.load(buffer)
     texts = ["窓口での本人確認が不安です", "ハザードマップをスマホで見たい"]
     assert loaded.score(texts).equals(model.score(texts))
+
+
+def test_texts_with_no_word_to_learn_from_are_one_clear_error():
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match="no word to learn response_type from"):
+        TaxonomyClassifier(target="response_type", use_taxonomy=False).fit(["検討します", "対応します"],
+                                                                           ["future", "kept"])
