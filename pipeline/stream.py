@@ -64,6 +64,7 @@ def iter_input(path: str | Path, *, sheet: str | None = None, chunk_rows: int = 
     `pipeline.score.read_input(path)` returns."""
     import pandas as pd
 
+    from .ingest.tables import check_sheet
     from .score import read_input, stdin_lines
 
     if str(path) == "-":
@@ -75,6 +76,7 @@ def iter_input(path: str | Path, *, sheet: str | None = None, chunk_rows: int = 
             yield pd.DataFrame({"text": []})
         return
     path = Path(path)
+    check_sheet(path, sheet)
     encoding = None
     if path.suffix.lower() not in _WHOLE_SUFFIXES:
         _check_text_file(path)

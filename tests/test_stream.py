@@ -351,3 +351,14 @@ def test_reply_links_that_name_no_row_are_ignored_not_fatal():
                             "response_shared_with": ["", "1", "inf", "x", "2.5"]})
     assert resolve_responses(records).tolist() == ["a", "a", "", "", "e"]
     assert reply_cuts(records).tolist() == [0, 2, 3, 4, 5]  # only rows 1 and 2 stay together
+
+
+def test_a_sheet_for_a_file_that_has_none_is_refused(model, tmp_path):
+    from pipeline.train import read_labelled
+
+    path = tmp_path / "in.csv"
+    _rows(3).to_csv(path, index=False)
+    with pytest.raises(InputError, match="--sheet 'S' applies to an XLSX workbook"):
+        score_file(model, path, tmp_path / "out.csv", sheet="S")
+    with pytest.raises(InputError, match="--sheet 'S' applies to an XLSX workbook"):
+        read_labelled([path], sheet="S")

@@ -52,8 +52,15 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
     return None
 
 
+def check_sheet(path: Path | str, sheet: str | None) -> None:
+    """--sheet names a worksheet: given with anything but a workbook it would be ignored, so it is an error."""
+    if sheet is not None and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"--sheet {sheet!r} applies to an XLSX workbook; {path} is not one")
+
+
 def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
     """A table as strings, every row kept (blank rows too: the caller decides what an unusable row is)."""
+    check_sheet(path, sheet)
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
