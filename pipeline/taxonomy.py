@@ -140,14 +140,11 @@ def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxon
     head = data.get("taxonomy")
     if not isinstance(head, dict):
         raise TaxonomyError(f"{where}: missing [taxonomy] table with id and version")
+    _reject_unknown(data, _TABLES, f"{where}: unknown top-level table")
+    _reject_unknown(head, _HEAD_KEYS, f"{where}: unknown [taxonomy] key")
     for key in ("id", "version"):
         if not str(head.get(key, "")).strip():
             raise TaxonomyError(f"{where}: [taxonomy] needs a non-empty {key!r}")
-    # a misspelt table ([[response_type]]) or key would otherwise be ignored without a word
-    for keys, allowed, name in ((data, _TABLES, "top-level table"), (head, _HEAD_KEYS, "[taxonomy] key")):
-        unknown = sorted(set(keys) - allowed)
-        if unknown:
-            raise TaxonomyError(f"{where}: unknown {name} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
     themes = tuple(_entries(data.get("themes"), where, "themes", Theme, list_key="keywords"))
     if not themes:
         raise TaxonomyError(f"{where}: needs at least one [[themes]] entry")
@@ -166,6 +163,14 @@ def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxon
     )
 
 
+def _reject_unknown(keys, allowed, message: str) -> None:
+    """A misspelt table ([[response_type]]) or key (verison) would otherwise be ignored, or reported as the key it
+    was meant to be missing: it is named first."""
+    unknown = sorted(set(keys) - set(allowed))
+    if unknown:
+        raise TaxonomyError(f"{message} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+
+
 def _entries(items, where: str, table: str, cls, *, list_key: str):
     if items is None:
         return []
@@ -178,6 +183,9 @@ def _entries(items, where: str, table: str, cls, *, list_key: str):
         if not isinstance(item, dict):
             raise TaxonomyError(f"{entry}: must be a table")
         ident = str(item.get("id", "")).strip()
+        unknown = set(item) - {"id", "label_ja", "label_en", "description", list_key}
+        if unknown:  # first: a misspelt label_ja would otherwise be reported as a missing one
+            raise TaxonomyError(f"{entry} ({ident}): unknown keys {sorted(unknown)}")
         if not _ID.match(ident):
             raise TaxonomyError(f"{entry}: id {ident!r} must be lower-case letters, digits and _ (starting with a letter)")
         if ident in seen:
@@ -188,9 +196,6 @@ def _entries(items, where: str, table: str, cls, *, list_key: str):
         words = item.get(list_key, [])
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise TaxonomyError(f"{entry} ({ident}): {list_key} must be a list of non-empty strings")
-        unknown = set(item) - {"id", "label_ja", "label_en", "description", list_key}
-        if unknown:
-            raise TaxonomyError(f"{entry} ({ident}): unknown keys {sorted(unknown)}")
         out.append(cls(id=ident, label_ja=str(item["label_ja"]), label_en=str(item.get("label_en", "")),
                        description=str(item.get("description", "")), **{list_key: tuple(w.strip() for w in words)}))
     return out

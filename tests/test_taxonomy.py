@@ -71,3 +71,16 @@ def test_label_outside_taxonomy_names_label_row_and_file():
     taxonomy = load_taxonomy()
     with pytest.raises(TaxonomyError, match=r"theme label 'weather' \(row 7\) is not in taxonomy dx-ja .*dx-ja.toml"):
         taxonomy.check_labels(["other", "weather"], kind="theme", rows=[3, 7])
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[taxonomy]\nid = "t"\nverison = "1"\n[[themes]]\nid = "a"\nlabel_ja = "a"\n', "unknown \\[taxonomy\\] key 'verison'"),
+    ('[taxonomy]\nid = "t"\nversion = "1"\n[[themes]]\nid = "a"\nlable_ja = "a"\n', r"unknown keys \['lable_ja'\]"),
+])
+def test_a_misspelt_required_key_is_named_not_reported_missing(tmp_path, text, message):
+    from pipeline.errors import TaxonomyError
+    from pipeline.taxonomy import load_taxonomy
+
+    (tmp_path / "t.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(tmp_path / "t.toml")
