@@ -17,7 +17,7 @@ inner-CV choice on both settings); `model` is `pipeline.train.estimator_for("the
 `training_data` (the opinions, plus their replies at REPLY_WEIGHT), what `pubcom train` / `pubcom evaluate` fit;
 `model, opinions only` the same for labelled rows without replies. All see only the training fold.
 
-    python benchmarks/keyword_free.py              # 5 seeds x 5 folds, both settings (a few minutes)
+    python benchmarks/keyword_free.py              # 5 seeds x 5 folds, the three settings (a few minutes)
     python benchmarks/keyword_free.py --seeds 2    # quicker
     python benchmarks/keyword_free.py --write      # and replace its section of benchmarks/results.md
 """
@@ -67,14 +67,6 @@ def _model(rows, taxonomy, tokenizer):
 # name -> fit(training rows, taxonomy, tokenizer); "model" is what `pubcom train` / `pubcom evaluate` fit,
 # "model, opinions only" the same for a user whose labelled rows carry no replies
 METHODS = {"plain": _plain, "model, opinions only": _model_opinions, "model": _model}
-
-
-class CachedTokenizer(JapaneseTokenizer):
-    """Tokenizes each text once for the whole benchmark (the product's `many` skips the cache: scoring sees each
-    text once). Same tokens, so the same models."""
-
-    def many(self, texts):
-        return [self(text) for text in texts]
 
 
 def labels_only(taxonomy):
@@ -173,7 +165,7 @@ def main(argv=None) -> None:
                                                               f"('{SECTION}', the rest of the file kept)")
     args = parser.parse_args(argv)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    tokenizer = CachedTokenizer(normalized=True, cache_size=1_000_000)
+    tokenizer = JapaneseTokenizer(normalized=True, cache_size=1_000_000)  # fitting reads its cache (tokens_of)
     started = time.perf_counter()
     lines = [SECTION, "", METHOD, "",
              f"Run: `python benchmarks/keyword_free.py{' '.join([''] + (argv or sys.argv[1:]))}`, "

@@ -180,7 +180,7 @@ SETTINGS = dict(list(kf.SETTINGS.items())[:2])  # the two the method was chosen 
 def main(argv=None) -> None:
     wanted = argv if argv is not None else sys.argv[1:]
     names = [n for n in CANDIDATES if n == "plain (C=10)" or not wanted or any(w in n for w in wanted)]
-    tokenizer = kf.CachedTokenizer(normalized=True, cache_size=1_000_000)
+    tokenizer = kf.JapaneseTokenizer(normalized=True, cache_size=1_000_000)
     seeds = range(5)
     scores = {(s, n): [] for s in SETTINGS for n in names}
     for setting, load in SETTINGS.items():
