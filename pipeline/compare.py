@@ -9,7 +9,11 @@ so). A latest model with another label set cannot be scored on these labels; it 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from .targets import ESTIMATORS
+
+_KEPT = "latest kept (pass --force to replace it)"
 
 
 def compare_metrics(a: dict, b: dict) -> dict:
@@ -58,23 +62,40 @@ def _headline_metric(metrics: dict) -> tuple[str, float] | None:
     return None
 
 
-def promotion(new_metrics: dict, new_taxonomy, latest, frame, *, force: bool = False) -> dict:
-    """Whether the new model should become latest, and why (a dict that also goes on the new model's card)."""
+def read_latest(models_dir: Path | str) -> tuple[object, str]:
+    """(the model `latest` points at in `models_dir`, or None when there is none yet; why it cannot be read, or "")."""
+    from .errors import ModelError
+    from .registry import load_model
+
+    link = Path(models_dir) / "latest"
+    if not (link.exists() or link.is_symlink()):
+        return None, ""
+    try:
+        return load_model(link), ""
+    except ModelError as exc:
+        return None, str(exc)
+
+
+def promotion(new_metrics: dict, new_taxonomy, latest, frame, *, force: bool = False, unreadable: str = "") -> dict:
+    """Whether the new model should become latest, and why (a dict that also goes on the new model's card).
+    `unreadable`: why the current latest could not be read (`read_latest`); it is then kept as it is."""
     from .evaluate import evaluate
 
     if force:
         return {"latest": True, "reason": "--force"}
+    if unreadable:
+        return {"latest": False, "reason": f"the current latest cannot be read ({unreadable}); {_KEPT}"}
     if latest is None:
         return {"latest": True, "reason": "there was no latest model"}
     old = latest.taxonomy
     if (old.id, old.theme_ids, old.response_type_ids) != (new_taxonomy.id, new_taxonomy.theme_ids, new_taxonomy.response_type_ids):
         return {"latest": False, "reason": f"latest ({latest.path.name if latest.path else '?'}) uses taxonomy {old.id} with "
-                f"other labels, so it cannot be scored on these; latest kept (pass --force to replace it)"}
+                f"other labels, so it cannot be scored on these; {_KEPT}"}
     new = _headline_metric(new_metrics)
     current = evaluate(frame, model=latest, n_boot=50)  # the interval is not used here
     old_score = _headline_metric(current)
     if new is None or old_score is None or new[0] != old_score[0]:
-        return {"latest": False, "reason": "no common metric to compare; latest kept (pass --force to replace it)"}
+        return {"latest": False, "reason": f"no common metric to compare; {_KEPT}"}
     seen = set(latest.card.get("training_data", {}).get("consultations", [])) & set(frame["consultation_id"].astype(str))
     caveat = (f"; latest was trained on {', '.join(sorted(seen))}, so its score here is optimistic" if seen else "")
     better = new[1] >= old_score[1]

@@ -36,10 +36,10 @@ def _add_train(sub) -> None:
 
 
 def _cmd_train(args) -> int:
-    from ..compare import promotion
-    from ..errors import ModelError
+    from .. import config
+    from ..compare import promotion, read_latest
     from ..evaluate import evaluate
-    from ..registry import load_model, save_model
+    from ..registry import save_model
     from ..taxonomy import load_taxonomy
     from ..train import label_ids, train
 
@@ -47,17 +47,10 @@ def _cmd_train(args) -> int:
     frame = label_ids(_labelled(args), taxonomy)
     # the current latest is read before the work (--force never needs it); one that cannot be read is kept
     # as it is, and the new model is still saved
-    latest, unreadable = None, ""
-    if not args.force:
-        try:
-            latest = _current_latest(args.out, load_model)
-        except ModelError as exc:
-            unreadable = str(exc)
+    latest, unreadable = (None, "") if args.force else read_latest(args.out or config.MODELS_DIR)
     metrics = evaluate(frame, taxonomy=taxonomy, cv=args.cv, n_boot=200)
     model = train(frame, taxonomy=taxonomy, metrics=metrics)
-    decision = ({"latest": False, "reason": f"the current latest cannot be read ({unreadable}); latest kept "
-                 "(pass --force to replace it)"} if unreadable
-                else promotion(metrics, taxonomy, latest, frame, force=args.force))
+    decision = promotion(metrics, taxonomy, latest, frame, force=args.force, unreadable=unreadable)
     model.card["promotion"] = decision
     model_dir = save_model(model, args.out, point_latest=decision["latest"])
     theme = metrics.get("theme", {})
@@ -68,16 +61,6 @@ def _cmd_train(args) -> int:
           f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
     print(f"latest: {'now ' + model_dir.name if decision['latest'] else 'unchanged'} ({decision['reason']})")
     return 0
-
-
-def _current_latest(models_dir, load_model):
-    """The model `latest` points at in the models folder trained into, or None when there is none yet."""
-    from .. import config
-
-    link = Path(models_dir or config.MODELS_DIR) / "latest"
-    if not (link.exists() or link.is_symlink()):
-        return None
-    return load_model(link)
 
 
 def _add_evaluate(sub) -> None:
