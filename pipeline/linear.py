@@ -17,7 +17,7 @@ from .normalize import normalize
 from .tokens import TokenBatch, tfidf
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
-_LOG1P = [np.log1p(n) for n in range(64)]
+_LOG1P = np.array([np.log1p(n) for n in range(64)])  # scalar log1p, as ever (a vectorised one may differ in a bit)
 _SEPARATOR = "\x00"  # between texts scanned at once: normalisation removes it, so no keyword spans two texts
 
 
@@ -96,8 +96,9 @@ class KeywordIndex:
         texts = list(texts)
         found = self._scan(texts)
         cells, hits = np.unique(found["row"] * len(self.keywords) + found["label"], return_counts=True)
-        # the same scalar log1p values as ever (a vectorised log1p may differ in the last bit)
-        values = np.array([_LOG1P[h] if h < len(_LOG1P) else np.log1p(h) for h in hits.tolist()], dtype=np.float64)
+        values = _LOG1P[np.minimum(hits, len(_LOG1P) - 1)]
+        if hits.max(initial=0) >= len(_LOG1P):  # 64 keywords of one label in one text: rare
+            values = np.where(hits < len(_LOG1P), values, [np.log1p(h) for h in hits.tolist()])
         return sp.csr_matrix((values, (cells // len(self.keywords), cells % len(self.keywords))),
                              shape=(len(texts), len(self.keywords)), dtype=np.float64)
 
@@ -209,7 +210,7 @@ class LinearScorer:
         classes = np.array([position[label] for label in labels], dtype=np.intp)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
         weights = matrix.data * self.signed_coef()[classes[rows], matrix.indices]
-        keep = (weights > 0) & self._readable()[matrix.indices]
+        keep = (weights > 0) & self.readable()[matrix.indices]
         rows, cols, weights = rows[keep], matrix.indices[keep], weights[keep]
         rank = self._rank()
         # per row: heaviest first, ties by feature name descending (as sorting (weight, name) pairs would)
@@ -239,7 +240,7 @@ class LinearScorer:
             evidence.append(words[:k])
         return evidence
 
-    def _readable(self) -> np.ndarray:
+    def readable(self) -> np.ndarray:
         """False for the features that are never evidence: character n-grams (a fragment is not a word a reader
         can check) and <num>."""
         if getattr(self, "_readable_cache", None) is None:

@@ -203,16 +203,15 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def top_terms(self, k: int = 10) -> dict[str, list[str]]:
         """Per label, the `k` words with the largest positive weights: what the model has learnt each label means.
 
-        Keyword-match columns (``kw:<label>``) are left out: they are the taxonomy's own keywords, not learnt words.
+        Keyword-match columns (``kw:<label>``) are left out: they are the taxonomy's own keywords, not learnt words;
+        so are character fragments (``ch:``), which are no words.
         """
-        check_is_fitted(self, "classifier_")
-        names = np.array(self.feature_names_(), dtype=object)
-        coef = self.classifier_.coef_
-        if len(self.classes_) == 2:  # a binary model keeps one row of weights, for the second class
-            coef = np.vstack([-coef[0], coef[0]])
-        words = ~np.char.startswith(names.astype(str), "kw:") & (names != "<num>")
+        scorer = self.scorer()
+        names = np.array(scorer.names, dtype=object)
+        # the features evidence may show (no character fragment, no <num>), less the keyword columns
+        words = scorer.readable() & ~np.char.startswith(names.astype(str), "kw:")
         terms = {}
-        for label, weights in zip(self.classes_, coef):
+        for label, weights in zip(self.classes_, scorer.signed_coef()):
             order = [j for j in np.argsort(-weights, kind="stable") if words[j] and weights[j] > 0]
             terms[str(label)] = [str(names[j]) for j in order[:k]]
         return terms

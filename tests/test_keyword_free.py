@@ -119,3 +119,9 @@ def test_evaluate_reports_the_plain_baseline_on_the_same_folds(tmp_path, capsys,
     assert main(["evaluate", str(labels), "--taxonomy", str(toml), "--cv", "2"]) == 0
     out = capsys.readouterr().out
     assert "theme: macro-F1 model" in out and "vs plain TF-IDF + LR" in out
+
+
+def test_top_terms_of_a_keyword_free_model_are_words_not_character_fragments():
+    model = train(_frame(), taxonomy=_taxonomy(), examples=pd.DataFrame())
+    terms = model.theme.top_terms(k=20)
+    assert all(terms.values()) and not any(t.startswith(("ch:", "kw:")) or t == "<num>" for ts in terms.values() for t in ts)
