@@ -70,9 +70,12 @@ def write_json(path: Path | str, data) -> Path:
 
 
 def write_csv(path: Path | str, frame) -> Path:
-    """CSV as UTF-8 with BOM, so that Excel opens Japanese text correctly."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    """CSV as UTF-8 with BOM, so that Excel opens Japanese text correctly; text that a spreadsheet would evaluate
+    as a formula is escaped (`pipeline.cells`)."""
+    from .cells import csv_text
+
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(csv_text(frame))
     return Path(path)
 
 

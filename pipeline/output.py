@@ -7,6 +7,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from .cells import csv_text, write_xlsx
 from .errors import InputError
 
 _OUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
@@ -51,9 +52,9 @@ class Rendered:
     with the counts the parent reports."""
 
     def __init__(self, frame, fmt: str):
-        if fmt == "csv":
-            self.header = frame.iloc[:0].to_csv(index=False, lineterminator="\n")
-            self.body = frame.to_csv(index=False, header=False, lineterminator="\n")
+        if fmt == "csv":  # spreadsheet programs open it: text that would be a formula is escaped (pipeline.cells)
+            self.header = csv_text(frame.iloc[:0])
+            self.body = csv_text(frame, header=False)
         else:
             self.header, self.body = "", frame.to_json(orient="records", lines=True, force_ascii=False)
         self.rows, self.flagged = len(frame), int(frame["needs_review"].sum()) if "needs_review" in frame else 0
@@ -81,4 +82,4 @@ def _write_xlsx(frames: list, path: Path) -> None:
     import pandas as pd
 
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    frame.to_excel(path, index=False, engine="openpyxl")
+    write_xlsx(frame, path)

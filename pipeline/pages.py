@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._io import atomic_path, write_text
+from .cells import append_row
 
 HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テーマ", "rows": "行数", "opinions": "意見数",
            "share": "割合", "review_rows": "要確認（行）", "total": "計", "row": "行", "score": "確信度",
@@ -208,9 +209,9 @@ def write_workbook(report, path: Path) -> Path:
         sheet = book.create_sheet(sheet_name(title, taken))
         taken.add(sheet.title)
         frame = frame.assign(**{c: frame[c].map(CHANGES) for c in frame.columns if c == "change"})
-        sheet.append([_header(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            sheet.append([None if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v for v in row])
+        append_row(sheet, [_header(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):  # text stays text (pipeline.cells): an opinion is never a formula
+            append_row(sheet, row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -114,7 +114,7 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
     theme = _text(frame[theme_col])
     out = pd.DataFrame({
         "row": _text(frame[id_col]) if id_col else pd.Series(range(1, len(frame) + 1)).astype(str),
-        "text": _text(frame[text_col]) if text_col else "",
+        "text": frame[text_col].fillna("").astype(str) if text_col else "",  # as written: '\t=x' is not '=x'
         "theme": theme.where(theme != "", UNSCORED),
         "response_type": _text(frame[type_col]) if type_col else "",
         "weight": _weights(frame, source),

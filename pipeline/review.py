@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_path
+from .cells import append_row
 from .errors import InputError, TaxonomyError
 from .ingest.tables import RESPONSE_COLUMNS, TEXT_COLUMNS, find_column
 from .taxonomy import Taxonomy
@@ -77,9 +78,9 @@ def write_review_sheet(scored: pd.DataFrame, out: Path | str, taxonomy: Taxonomy
     sheet = book.active
     sheet.title = "review"
     lists = _lists_sheet(book, taxonomy)
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
+    append_row(sheet, list(frame.columns))
+    for row in frame.itertuples(index=False):  # text stays text: an opinion '=...' is never a formula
+        append_row(sheet, [_cell(v) for v in row])
     _label_formulas(sheet, frame, lists)
     _dropdowns(sheet, frame, lists)
     _layout(sheet, frame)

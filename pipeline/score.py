@@ -50,6 +50,7 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
         from .redact import redact_frame, text_columns
 
         frame, masked = redact_frame(frame, [c for c in text_columns(frame) if c != id_column])
+    frame, text_column, response_column = keep_input_columns(frame, text_column, response_column)
     source = "input"
     text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
@@ -68,6 +69,27 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     if masked is not None:
         out.attrs["masked"] = dict(masked)
     return out
+
+
+INPUT_PREFIX = "input_"
+
+
+def keep_input_columns(frame: pd.DataFrame, *named):
+    """`frame` with each column whose name an output column takes (pred_theme, needs_review, evidence...) renamed
+    `input_<name>` (again until the name is free), so that no input data is overwritten; and `named` (column names
+    given by the caller, or None) followed to their new names."""
+    taken = set(PRED_COLUMNS)
+    clashes = [c for c in frame.columns if c in taken]
+    if not clashes:
+        return (frame, *named)
+    names, renamed = set(frame.columns) | taken, {}
+    for column in clashes:
+        new = INPUT_PREFIX + column
+        while new in names:
+            new = INPUT_PREFIX + new
+        names.add(new)
+        renamed[column] = new
+    return (frame.rename(columns=renamed), *(renamed.get(n, n) if n is not None else None for n in named))
 
 
 def _replies(frame: pd.DataFrame, column: str) -> list:

@@ -15,7 +15,7 @@ from typing import Iterator
 from ._progress import progress
 from .errors import InputError
 from .ingest._common import reply_cuts
-from .ingest.encoding import legacy_encodings, looks_binary
+from .ingest.encoding import bom_encoding, legacy_encodings, looks_binary
 from .output import Rendered, check_output, open_output, text_format
 
 CHUNK_ROWS = 20_000
@@ -28,7 +28,8 @@ def file_encoding(path: Path) -> str | None:
     (bounded memory); None when none decodes it (the caller falls back to the whole-file reader and its detector)."""
     with open(path, "rb") as handle:
         head = handle.read(_BLOCK)
-    for encoding in ("utf-8-sig", *legacy_encodings(head)):
+    marked = bom_encoding(head)
+    for encoding in [marked] if marked else ("utf-8-sig", *legacy_encodings(head)):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with open(path, "rb") as handle:
@@ -100,15 +101,19 @@ def _batches(lines, size: int):
 def _csv_chunks(path: Path, encoding: str, sep: str, chunk_rows: int):
     import pandas as pd
 
-    options = dict(sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
+    from .cells import unescape_frame
+    from .ingest.tables import csv_options, finish_csv
+
+    options = dict(csv_options(sep), encoding=encoding)
     try:
         with pd.read_csv(path, chunksize=chunk_rows, **options) as reader:
             empty = True
-            for chunk in reader:
+            for chunk in reader:  # the first chunk as the whole-file reader finishes it (headings reported once)
+                chunk = finish_csv(chunk, path) if empty else unescape_frame(chunk)
                 empty = False
                 yield chunk.reset_index(drop=True)
         if empty:  # a header and no rows: the whole-file reader gives an empty table with those columns
-            yield pd.read_csv(path, nrows=0, **options)
+            yield finish_csv(pd.read_csv(path, nrows=0, **options), path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
 

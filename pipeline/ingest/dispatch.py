@@ -104,7 +104,10 @@ def read_records(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"opinion": str, "response": str}, keep_default_na=False)
+    from ..cells import unescape_frame
+
+    frame = unescape_frame(pd.read_csv(path, encoding="utf-8-sig", dtype={"opinion": str, "response": str},
+                                       keep_default_na=False))
     missing = [c for c in ("consultation_id", "row_no", "opinion") if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: not a records file (missing columns: {', '.join(missing)})")

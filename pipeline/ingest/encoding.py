@@ -19,10 +19,21 @@ def _binary_share(data: bytes) -> float:
     return (len(sample) - len(sample.translate(None, _BINARY_BYTES))) / max(1, len(sample))
 
 
+# A byte order mark decides the encoding before anything is guessed; UTF-32 LE first, as its mark starts with
+# UTF-16 LE's. The codecs named here read and drop the mark.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte order mark at the start of `head` declares (UTF-32 / UTF-16 LE or BE, UTF-8), or None."""
+    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
+
+
 def looks_binary(data: bytes) -> bool:
-    """True for a binary file: not UTF-16 or UTF-8 text (valid UTF-8 is text whatever control characters it
-    carries: random bytes almost never are), and control bytes are common. `data` may be a file's head."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """True for a binary file: not text with a byte order mark nor UTF-8 text (valid UTF-8 is text whatever control
+    characters it carries: random bytes almost never are), and control bytes are common. `data` may be a file's head."""
+    if bom_encoding(data):
         return False
     try:  # incremental: a head cut in the middle of a character is still UTF-8
         codecs.getincrementaldecoder("utf-8")().decode(data)
@@ -47,16 +58,19 @@ def legacy_encodings(sample: bytes) -> list[str]:
 
 
 def decode(data: bytes, *, source: str = "input") -> tuple[str, str]:
-    """Decode bytes, trying the encodings Japanese offices use; returns (text, encoding name).
+    """Decode bytes: as a byte order mark says when there is one, else trying the encodings Japanese offices
+    use; returns (text, encoding name).
 
     A stray NUL or control character inside a cell is kept (the normaliser folds it later); a file where such
     bytes are common is binary, and is refused rather than guessed at.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    marked = bom_encoding(data)
+    if marked:
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode(marked), marked
         except UnicodeDecodeError as exc:
-            raise InputError(f"{source}: starts like UTF-16 text but does not decode ({exc.reason})") from exc
+            raise InputError(f"{source}: starts with a {marked.upper().replace('-SIG', '')} byte order mark but does "
+                             f"not decode as such ({exc.reason})") from exc
     try:  # valid UTF-8 is text whatever control characters it carries (see looks_binary)
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:

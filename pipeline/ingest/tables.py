@@ -3,6 +3,7 @@ and the records files that `pubcom ingest` writes. Column names are found by hea
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -78,12 +79,35 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
     if suffix in (".csv", ".tsv"):
         sep = "\t" if suffix == ".tsv" else ","
         try:
-            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(io.StringIO(text), **csv_options(sep))
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
+        return finish_csv(frame, path)
     # plain text: one comment per line
     lines = text.splitlines()
     return pd.DataFrame({"text": lines})
+
+
+def csv_options(sep: str = ",") -> dict:
+    """How every table reader of the pipeline reads a CSV: strings as written, and blank lines kept as rows (an
+    empty opinion is flagged by scoring, never dropped unseen)."""
+    return dict(sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
+
+
+def finish_csv(frame: pd.DataFrame, source) -> pd.DataFrame:
+    """A table just read from a CSV: the formula escapes of `pipeline.cells` removed, and repeated headings (which
+    pandas renames `opinion.1`) reported once on stderr."""
+    from ..cells import unescape_frame
+
+    renamed = [c for c in frame.columns if isinstance(c, str) and _RENAMED.match(c) and _RENAMED.match(c)[1] in frame.columns]
+    if renamed:
+        import sys
+
+        print(f"warning: {source}: repeated column heading(s) renamed: {', '.join(renamed)}", file=sys.stderr)
+    return unescape_frame(frame)
+
+
+_RENAMED = re.compile(r"^(.*)\.[0-9]+$")
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:

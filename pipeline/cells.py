@@ -1,0 +1,152 @@
+"""Cells a person may open in a spreadsheet program hold text, never a formula: the one place every CSV and XLSX
+writer of the pipeline goes through (scored output, records, the review sheet, report.xlsx).
+
+CSV: the OWASP CSV-injection defence. A cell (or a heading) that starts with ``= + - @``, a tab or a carriage return
+is written with a ``'`` in front, so that Excel or LibreOffice shows it as text instead of evaluating it; a cell
+that already starts with ``'`` followed by one of those gets one more ``'``, so that reading strips exactly one
+(`unescape_frame`, applied by the pipeline's CSV readers) and gives back the text as it was. JSONL output is never
+escaped: programs that want the raw text read ``--out x.jsonl``.
+
+XLSX: a string is always a string cell (openpyxl would make ``=...`` a formula); characters XML cannot hold
+(control characters other than tab, line feed and carriage return) become U+FFFD, as Excel cannot store them.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
+def _needs_escape(text: str) -> bool:
+    return text.startswith(TRIGGERS) or (text.startswith(_ESCAPE) and text.lstrip(_ESCAPE).startswith(TRIGGERS))
+
+
+def csv_cell(value):
+    """`value` as a CSV cell may safely hold it: text that a spreadsheet would evaluate gets a leading ``'``."""
+    return _ESCAPE + value if isinstance(value, str) and _needs_escape(value) else value
+
+
+def csv_uncell(value):
+    """The inverse of `csv_cell`: one leading ``'`` removed where `csv_cell` would have added it."""
+    if isinstance(value, str) and value.startswith(_ESCAPE) and value.lstrip(_ESCAPE).startswith(TRIGGERS):
+        return value[1:]
+    return value
+
+
+def _map_text_columns(frame, function):
+    import pandas as pd
+
+    columns = [c for c in frame.columns
+               if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    starts = TRIGGERS + (_ESCAPE,)
+    changed = {}
+    for column in columns:
+        values = frame[column]
+        hit = values.map(lambda v: isinstance(v, str) and v.startswith(starts))  # most chunks: nothing to change
+        if hit.any():
+            changed[column] = values.where(~hit, values[hit].map(function))
+    names = [function(c) for c in frame.columns]
+    if not changed and names == list(frame.columns):
+        return frame
+    out = frame.assign(**changed) if changed else frame.copy()
+    out.columns = names
+    return out
+
+
+def escape_frame(frame):
+    """A frame whose text cells and headings are safe to write as CSV (the frame itself when nothing needs it)."""
+    return _map_text_columns(frame, csv_cell)
+
+
+def unescape_frame(frame):
+    """A frame read from a CSV with the `escape_frame` marks removed (the frame itself when there are none)."""
+    return _map_text_columns(frame, csv_uncell)
+
+
+def csv_text(frame, *, header: bool = True) -> str:
+    """`frame` as CSV text (UTF-8 text, "\\n" line ends): every CSV the pipeline writes is made here, escaped.
+
+    Python's csv module quotes a field for the characters of its line terminator only, so a carriage return inside
+    a cell would be written bare, and every reader ends the row there: rows holding one are written with every
+    field quoted (a row's bytes never depend on its neighbours, so chunked output stays the same as whole)."""
+    import csv
+
+    frame = escape_frame(frame)
+    options = dict(index=False, lineterminator="\n")
+    carriage = _holds(frame, "\r")
+    if not carriage.any():
+        return frame.to_csv(header=header, **options)
+    parts = [frame.iloc[:0].to_csv(**options)] if header else []
+    start = 0
+    for end in [*(i for i in range(1, len(frame)) if carriage.iat[i] != carriage.iat[i - 1]), len(frame)]:
+        quoting = csv.QUOTE_ALL if carriage.iat[start] else csv.QUOTE_MINIMAL
+        parts.append(frame.iloc[start:end].to_csv(header=False, quoting=quoting, **options))
+        start = end
+    return "".join(parts)
+
+
+def _holds(frame, text: str):
+    """Per row: does any text cell hold `text`."""
+    import pandas as pd
+
+    found = pd.Series(False, index=frame.index)
+    for column in frame.columns:
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
+            found |= frame[column].map(lambda v: isinstance(v, str) and text in v).astype(bool)
+    return found.reset_index(drop=True).set_axis(frame.index)
+
+
+def xlsx_value(value):
+    """A value openpyxl can write: NaN / NA as an empty cell, numpy scalars as Python ones, text without the
+    characters XML cannot hold."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub(REPLACEMENT, value)
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return value
+
+
+def text_cell(cell):
+    """`cell` (just given a value) as text if its value is a string: openpyxl types ``=...`` as a formula."""
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+def append_row(sheet, values) -> None:
+    """Append `values` to an openpyxl worksheet as one row of plain values: strings stay text."""
+    sheet.append([xlsx_value(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        text_cell(cell)
+
+
+def write_xlsx(frame, path, *, title: str = "Sheet1") -> None:
+    """`frame` as a one-sheet workbook (heading row, then the rows), streamed with openpyxl's write-only mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+
+    def row(values):
+        return [text_cell(WriteOnlyCell(sheet, value=xlsx_value(v))) for v in values]
+
+    sheet.append(row(map(str, frame.columns)))
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append(row(values))
+    book.save(path)
