@@ -4,9 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -57,6 +59,29 @@ def clean_stale(folder: Path | str, name: str | None = None, *, max_age: float =
             continue
         removed.append(entry)
     return removed
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)  # Windows device names
+NAME_BYTES = 120  # room left for the suffixes (.records.csv) in a file system's 255 bytes
+
+
+def safe_name(text: str, default: str = "consultation") -> str:
+    """`text` made into one file name that stays in its folder on every system: no separators, no control or
+    reserved characters (each run becomes a '-'), no leading dot or dash, not a device name, at most NAME_BYTES
+    bytes of UTF-8; `default` when nothing is left."""
+    name = _UNSAFE.sub("-", unicodedata.normalize("NFKC", str(text))).strip(".- ")
+    name = name.encode("utf-8")[:NAME_BYTES].decode("utf-8", errors="ignore").rstrip(".- ")
+    if _RESERVED.match(name):
+        name = "_" + name
+    return name or default
+
+
+def inside(folder: Path | str, name: str) -> Path:
+    """``folder / name``, refused (ValueError) unless it is a plain file name directly in `folder`."""
+    if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
+        raise ValueError(f"{name!r} is not a plain file name")
+    return Path(folder) / name
 
 
 def write_text(path: Path | str, text: str, *, encoding: str = "utf-8") -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path
+from ._io import atomic_path, safe_name
 
 FONT = "IPAexGothic"
 WIDTH = 9.0  # inches; at DPI this is 1350 px, readable on a page and in a slide
@@ -107,7 +107,7 @@ def comparison_chart(comparison, names: list[str], title: str = "テーマ別の
 
 def slug(name: str) -> str:
     """A file-name-safe form of a consultation name (Japanese kept)."""
-    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "consultation"
+    return safe_name(re.sub(r"[^\w.-]+", "-", name))  # bounded in length too
 
 
 def save_png(figure, path: Path) -> Path:

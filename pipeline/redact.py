@@ -1,8 +1,8 @@
 """Personal data masking: names, phone numbers, e-mail addresses, postal codes, addresses and My Numbers are
 replaced by a mask that keeps the type (〔氏名〕, 〔電話番号〕...), so that a reader still sees what was there.
 
-Patterns are matched on a width-folded copy of the text (full-width digits, letters, ＠ and dash-like characters
-folded one character to one character), so the offsets found there cut the original text unchanged elsewhere.
+Patterns are matched on a width-folded copy of the text (full-width digits, letters, ＠, dash-like characters and
+the kanji digits 〇一二...九 folded one character to one character), so the offsets found there cut the original text unchanged elsewhere.
 Names come from the unidic part of speech 名詞-固有名詞-人名 (the pipeline's tokenizer drops those tokens, so the
 tagger is used directly) and from an honorific (様, さん, 氏...) after a proper noun.
 
@@ -30,6 +30,7 @@ KINDS = tuple(MASKS)
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(c): "-" for c in "‐‑‒–—―−"})
 _FOLD[0x3000] = " "
+_FOLD.update({ord(k): str(d) for d, k in enumerate("〇一二三四五六七八九")})  # 〇九〇－１２３４－５６７８ is a phone number
 _LONG_VOWEL_DASH = re.compile(r"(?<=[0-9])[ーｰ](?=[0-9])")  # 090ー1234ー5678: a dash only between digits
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -195,19 +196,26 @@ def describe(counts: dict[str, int]) -> str:
     return ", ".join(f"{MASKS[k].strip('〔〕')} {n}" for k, n in counts.items()) or "nothing"
 
 
-# meta fields that are identifiers or hashes, not text a person wrote (a SHA-256 can hold 12 digits in a row)
-_META_KEEP = frozenset({"consultation_id", "source_file", "source_sha256", "format"})
+# meta fields that are hashes or codes, not text a person wrote (a SHA-256 can hold 12 digits in a row)
+_META_KEEP = frozenset({"consultation_id", "source_sha256", "format"})
+# the records' columns that hold what a government or a resident wrote (the category as written included)
+_RECORD_TEXT = ("opinion", "response", "section", "response_category_source")
 
 
 def redact_document(document):
-    """An ingested `Document` with its records' text columns and its meta's free text masked; the counts go in
-    ``meta["redaction"]``."""
+    """An ingested `Document` with its records' text columns, its meta's free text and its id (made from a file
+    name, and naming the output files) masked; the counts go in ``meta["redaction"]``."""
+    from ._io import safe_name
     from .ingest import Document
 
-    columns = [c for c in ("opinion", "response", "section") if c in document.records.columns]
+    columns = [c for c in _RECORD_TEXT if c in document.records.columns]
     records, counts = redact_frame(document.records, columns)
     total = Counter(counts)
+    cid = safe_name(_redact_value(document.consultation_id, total))
+    if "consultation_id" in records.columns:
+        records["consultation_id"] = cid
     meta = {k: (v if k in _META_KEEP else _redact_value(v, total)) for k, v in document.meta.items()}
+    meta["consultation_id"] = cid
     meta["redaction"] = {k: total[k] for k in KINDS if total[k]}
     return Document(records=records, meta=meta)
 

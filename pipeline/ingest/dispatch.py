@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import file_sha256, write_csv, write_json
+from .._io import file_sha256, inside, safe_name, write_csv, write_json
 from ..errors import InputError
 from . import _BINARY, _EXTENSIONS, _READERS
 from ._common import Document
@@ -23,10 +23,10 @@ def _reader(name: str):
 
 
 def consultation_id_from(path: Path) -> str:
-    """A default id from the file name: NFKC, lower case, spaces to dashes."""
+    """A default id from the file name: NFKC, lower case, spaces to dashes (`safe_name`)."""
     stem = unicodedata.normalize("NFKC", path.stem).strip().lower()
     stem = re.sub(r"\.(records|scored)$", "", stem)
-    return re.sub(r"[\s/\\]+", "-", stem) or "consultation"
+    return safe_name(stem)
 
 
 def detect_format(path: Path) -> str:
@@ -64,7 +64,8 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
     # a bad categories file is reported before a long read, not after
     user_map = category_map if isinstance(category_map, dict) else load_category_map(category_map)
     name = format or detect_format(path)
-    cid = consultation_id or consultation_id_from(path)
+    # the id names the output files: one safe file name, whatever --id said (../../x is x, a/b is a-b)
+    cid = safe_name(consultation_id) if consultation_id else consultation_id_from(path)
     options = {key: value for key, value in options.items() if value is not None}
     reader = _reader(name)
     ignored = sorted(set(options) - reader.OPTIONS)
@@ -87,9 +88,9 @@ def read_document(path: Path | str, *, format: str | None = None, consultation_i
 def write_document(document: Document, out_dir: Path | str) -> tuple[Path, Path]:
     """Write ``<id>.records.csv`` (UTF-8 with BOM) and ``<id>.meta.json`` atomically."""
     out_dir = Path(out_dir)
-    cid = document.consultation_id
-    records_path = write_csv(out_dir / f"{cid}.records.csv", document.records)
-    meta_path = write_json(out_dir / f"{cid}.meta.json", document.meta)
+    cid = safe_name(document.consultation_id)  # a Document built by hand may carry any id
+    records_path = write_csv(inside(out_dir, f"{cid}.records.csv"), document.records)
+    meta_path = write_json(inside(out_dir, f"{cid}.meta.json"), document.meta)
     return records_path, meta_path
 
 
