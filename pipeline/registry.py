@@ -10,6 +10,7 @@ next `save_model` once it is over an hour old. See docs/security.md for what the
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -42,10 +43,7 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
     models_dir.mkdir(parents=True, exist_ok=True)
     clean_stale(models_dir)  # temporary folders of trainings killed over an hour ago
     name = name or model_name(model.taxonomy.id)
-    final = models_dir / name
-    while final.exists():  # two trainings in one second: never overwrite a model
-        final = models_dir / f"{name}-{len(list(models_dir.glob(name + '*')))}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=models_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=models_dir))
     tmp.chmod(0o755)  # mkdtemp makes it private; a model folder is shared like any other output
     try:
         path_before = model.path
@@ -53,10 +51,9 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
         joblib.dump(model, tmp / MODEL_FILE, compress=3)
         joblib.dump(model.for_scoring(), tmp / SCORER_FILE, compress=3)
         model.path = path_before
-        card = {**model.card, "name": final.name, "format_version": FORMAT_VERSION,
+        card = {**model.card, "format_version": FORMAT_VERSION,
                 "files": {f.name: file_sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
-        (tmp / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, final)
+        card, final = _place(tmp, models_dir, name, card)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -64,6 +61,26 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
     if point_latest:
         set_latest(final, models_dir)
     return final
+
+
+def _place(tmp: Path, models_dir: Path, name: str, card: dict) -> tuple[dict, Path]:
+    """Rename the finished folder `tmp` to `name`, or `name-2`, `name-3`... when that is taken: the rename itself
+    decides (it fails on a folder that holds a model), so two trainings finishing in the same second, in two
+    processes, both keep their model. The card names the folder it ends in."""
+    for n in range(1, 1000):
+        final = models_dir / (name if n == 1 else f"{name}-{n}")
+        if final.exists() or final.is_symlink():
+            continue
+        card = {**card, "name": final.name}
+        (tmp / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        try:
+            os.rename(tmp, final)  # never over a folder that holds files: ENOTEMPTY / EEXIST instead
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) or final.exists():
+                continue  # another training took this name between the check and the rename
+            raise
+        return card, final
+    raise ModelError(f"{models_dir}: 999 models named {name}-*; remove some")
 
 
 def set_latest(model_dir: Path, models_dir: Path | None = None) -> None:
@@ -102,14 +119,41 @@ def resolve(path: Path | str | None = None) -> Path:
     return path
 
 
+MAX_CARD_BYTES = 4 << 20  # a card is some 10 KB; anything near this is not one, and is never read whole
+# the card's sections that the code reads with .get: each must be a JSON object when present
+_CARD_SECTIONS = (("tokenizer",), ("files",), ("versions",), ("metrics",), ("metrics", "theme"), ("taxonomy",),
+                  ("training_data",), ("needs_review",), ("labels",))
+
+
 def read_card(model_dir: Path | str) -> dict:
+    """The card of a model folder, checked for shape; a missing, huge, unreadable, too deeply nested or mis-shaped
+    card is one ModelError naming the file."""
     card_path = Path(model_dir) / CARD_FILE
-    if not card_path.exists():
+    if not card_path.is_file():
         raise ModelError(f"{model_dir}: not a model folder (no {CARD_FILE})")
+    size = card_path.stat().st_size
+    if size > MAX_CARD_BYTES:
+        raise ModelError(f"{card_path}: {size:,} bytes is not a model card (at most {MAX_CARD_BYTES:,}); refusing it")
     try:
-        return json.loads(card_path.read_text(encoding="utf-8"))
+        card = json.loads(card_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{card_path}: unreadable card ({exc})") from exc
+    except RecursionError as exc:  # [[[[...]]]] 100,000 deep: the parser's recursion, not a crash
+        raise ModelError(f"{card_path}: unreadable card (nested too deeply)") from exc
+    _check_card_shape(card, card_path)
+    return card
+
+
+def _check_card_shape(card, card_path: Path) -> None:
+    if not isinstance(card, dict):
+        raise ModelError(f"{card_path}: not a model card (a JSON {type(card).__name__}, expected an object)")
+    for keys in _CARD_SECTIONS:
+        value = card
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, dict):
+            raise ModelError(f"{card_path}: not a model card ({'.'.join(keys)} is a JSON {type(value).__name__}, "
+                             "expected an object)")
 
 
 def verify(model_dir: Path, card: dict) -> None:
@@ -179,7 +223,8 @@ def _warn_versions(model_dir: Path, card: dict) -> None:
 
 
 def list_models(models_dir: Path | str | None = None) -> list[dict]:
-    """Every model folder with its card's summary, newest first."""
+    """Every model folder with its card's summary, newest first; a folder whose card cannot be read is listed
+    with its ``error`` (one bad card never hides the others)."""
     models_dir = Path(models_dir or config.MODELS_DIR)
     latest = None
     try:
@@ -190,10 +235,16 @@ def list_models(models_dir: Path | str | None = None) -> list[dict]:
     for folder in sorted(models_dir.glob("*/" + CARD_FILE)):
         if folder.parent.name.startswith(".") or folder.parent.is_symlink():  # an unfinished save; `latest`
             continue
-        card = read_card(folder.parent)
-        theme = card.get("metrics", {}).get("theme", {})
+        try:
+            card = read_card(folder.parent)
+        except ModelError as exc:
+            rows.append({"name": folder.parent.name, "latest": folder.parent.name == latest, "error": str(exc),
+                         "created": None})
+            continue
+        theme = (card.get("metrics") or {}).get("theme") or {}
+        taxonomy = card.get("taxonomy") or {}
         rows.append({"name": folder.parent.name, "latest": folder.parent.name == latest,
-                     "taxonomy": f"{card.get('taxonomy', {}).get('id')} v{card.get('taxonomy', {}).get('version')}",
-                     "rows": card.get("training_data", {}).get("rows"), "theme_macro_f1": theme.get("macro_f1"),
+                     "taxonomy": f"{taxonomy.get('id')} v{taxonomy.get('version')}",
+                     "rows": (card.get("training_data") or {}).get("rows"), "theme_macro_f1": theme.get("macro_f1"),
                      "created": card.get("created")})
-    return sorted(rows, key=lambda r: r["created"] or "", reverse=True)
+    return sorted(rows, key=lambda r: str(r["created"] or ""), reverse=True)

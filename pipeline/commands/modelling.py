@@ -139,7 +139,10 @@ def _cmd_models(args) -> int:
     if not rows:
         print("no models yet (pubcom train)")
     for r in rows:
-        f1 = "-" if r["theme_macro_f1"] is None else f"{r['theme_macro_f1']:.2f}"
+        if "error" in r:  # listed, and named, rather than hiding every other model
+            _say(f"warning: {r['name']}: cannot be read: {r['error']}")
+            continue
+        f1 = "-" if not isinstance(r["theme_macro_f1"], (int, float)) else f"{r['theme_macro_f1']:.2f}"
         print(f"{'*' if r['latest'] else ' '} {r['name']:32} {r['taxonomy']:14} rows={r['rows']:<6} theme-F1={f1:5} {r['created']}")
     return 0
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._common import Document, clean_cell
 from ._tabular import Grid, read_grids
+from .limits import check_archive
 from .xlsx import _zip_member_starts
 
 FORMAT = "docx"
@@ -47,6 +48,7 @@ def _open(path: Path):
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
+    check_archive(path, "Word document")  # before python-docx unpacks anything
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:  # broken XML inside

@@ -16,6 +16,7 @@ from ._tabular import Grid, declared_from_text, finish, read_grids
 from .categories import map_category
 from .columns import find_header_row
 from .encoding import read_text
+from .limits import MAX_HTML_BYTES, check_size
 
 FORMAT = "html"
 OPTIONS = frozenset({"text_column", "response_column"})  # the read() options this reader uses; any other given is an error
@@ -40,6 +41,7 @@ def sniff(path: Path, head: str) -> bool:
 def read(path: Path, *, consultation_id: str, **options) -> Document:
     from bs4 import BeautifulSoup
 
+    check_size(path, MAX_HTML_BYTES, "web page")  # the parsed tree takes some 20 times the file's size
     soup = BeautifulSoup(read_text(path), "html.parser")
     for junk in soup(["script", "style", "noscript"]):
         junk.decompose()

@@ -111,6 +111,9 @@ _RENAMED = re.compile(r"^(.*)\.[0-9]+$")
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    from .limits import check_archive
+
+    check_archive(path, "XLSX workbook")
     try:
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False, engine="openpyxl")
     except ValueError as exc:

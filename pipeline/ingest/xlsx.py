@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._common import Document, clean_cell
 from ._tabular import Grid, read_grids
+from .limits import check_archive
 
 FORMAT = "xlsx"
 OPTIONS = frozenset({"sheet", "text_column", "response_column"})  # the read() options this reader uses; any other given is an error
@@ -51,6 +52,7 @@ def _open(path: Path):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_archive(path, "XLSX workbook")  # before openpyxl unpacks anything
     # Not read_only: read-only worksheets do not expose merged ranges, and published tables rely on them.
     # Result tables are a few hundred rows, so the full model costs little.
     try:
