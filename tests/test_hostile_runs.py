@@ -1,0 +1,41 @@
+"""Long unbroken runs (issue #13) are cut before MeCab, whose cost grows with a run's length: what the cutting
+does, not how fast it is (benchmarks measure that)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.tokenizer import _MAX_CHUNK, _MAX_RUN, JapaneseTokenizer, _split_long
+
+_RUN = re.compile(r"[^\s、。，．,.!?！？・「」『』（）()【】\[\]]+")
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 5000, "ア" * (_MAX_RUN * 3 + 7), "漢字" * 400, "あいう" * 300 + "。" + "x" * 1000,
+    ("ひらがな" * 40 + "カタカナ" * 40) * 5, "1" * (_MAX_CHUNK + 5), "短い文です。" * 5000,
+])
+def test_pieces_rebuild_the_text_and_hold_no_long_run(text):
+    pieces = _split_long(text)
+    assert "".join(pieces) == text
+    assert all(len(piece) <= _MAX_CHUNK for piece in pieces)
+    assert max(len(run) for piece in pieces for run in _RUN.findall(piece) or [""]) <= _MAX_RUN
+
+
+def test_a_run_is_cut_where_the_character_class_changes():
+    text = "あ" * (_MAX_RUN - 10) + "カ" * (_MAX_RUN - 10)
+    assert _split_long(text) == ["あ" * (_MAX_RUN - 10), "カ" * (_MAX_RUN - 10)]
+
+
+@pytest.mark.parametrize("text", ["マイナンバーカードの手続をオンラインでできるようにしてほしい。" * 50,
+                                  "窓口" * (_MAX_RUN // 2), "。".join(["デジタル化" * 30] * 20)])
+def test_text_without_a_long_run_is_one_piece_or_cut_only_at_sentences(text):
+    pieces = _split_long(text)
+    assert pieces == [text] or all(piece.endswith("。") for piece in pieces[:-1])
+
+
+def test_a_long_run_tokenizes_as_its_pieces_do():
+    tokenizer = JapaneseTokenizer(cache_size=0)
+    text = "ア" * (_MAX_RUN * 2 + 30) + "の申請"
+    assert tokenizer(text) == [token for piece in _split_long(text) for token in tokenizer(piece)]
+    assert len(_split_long(text)) == 3
