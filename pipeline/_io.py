@@ -1,6 +1,7 @@
 """Atomic file writes: a crash never leaves half a file behind."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,20 +17,40 @@ from typing import Iterator
 
 @contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success rename it over `path`, on error remove it."""
+    """Yield a temporary path beside `path`; on success rename it over `path`, on error remove it. An OSError
+    (permission denied, disk full, a folder in the way) names `path`, the file the user named, never the
+    temporary file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(path.parent, path.name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; name a file", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(path.parent, path.name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise NotADirectoryError(errno.ENOTDIR, f"is a file, not a folder: {path.name} cannot be written in it",
+                                 exc.filename) from exc
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         tmp_path.chmod(_new_file_mode())  # mkstemp makes it private; the file is an output like any other
         os.replace(tmp_path, path)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        if exc.filename not in (None, tmp, str(tmp_path)):
+            raise  # about another file (an input read inside the block): its own name is the right one
+        raise _naming(exc, path) from exc
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """`exc` again, naming `path` (a write error such as a full disk names no file at all)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def _new_file_mode() -> int:

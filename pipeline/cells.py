@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
@@ -137,6 +138,11 @@ def append_row(sheet, values) -> None:
 
 def write_xlsx(frame, path, *, title: str = "Sheet1") -> None:
     """`frame` as a one-sheet workbook (heading row, then the rows), streamed with openpyxl's write-only mode."""
+    with workbook_errors(path):  # a write-only sheet writes its rows to a temporary file as they come
+        _write_only(frame, path, title)
+
+
+def _write_only(frame, path, title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -150,3 +156,48 @@ def write_xlsx(frame, path, *, title: str = "Sheet1") -> None:
     for values in frame.itertuples(index=False, name=None):
         sheet.append(row(values))
     book.save(path)
+
+
+def save_workbook(book, path) -> None:
+    """`book.save(path)`, its failures as `workbook_errors` reports them."""
+    with workbook_errors(path):
+        book.save(path)
+
+
+@contextmanager
+def workbook_errors(path):
+    """A failed write of a workbook (a full disk...) inside the block is one OSError naming `path`, and nothing of
+    the half-written streams openpyxl leaves behind is printed after it (they complain again as they are
+    collected)."""
+    import errno
+    import gc
+    import sys
+    import traceback
+
+    failed, hook = None, sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        yield
+    except Exception as exc:  # OSError, or lxml's / zipfile's wrapping of one
+        if not isinstance(exc, _write_errors()):
+            raise
+        failed = getattr(exc, "strerror", None) or str(exc)
+        traceback.clear_frames(exc.__traceback__)
+    finally:
+        gc.collect()
+        sys.unraisablehook = hook
+    if failed:
+        raise OSError(errno.EIO, f"cannot write the workbook ({failed})", str(path))
+
+
+def _write_errors() -> tuple:
+    import zipfile
+
+    errors: tuple = (OSError, zipfile.BadZipFile, zipfile.LargeZipFile)
+    try:
+        from lxml.etree import SerialisationError
+
+        errors += (SerialisationError,)
+    except ImportError:  # openpyxl writes with the standard library without lxml
+        pass
+    return errors

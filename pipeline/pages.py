@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._io import atomic_path, write_text
-from .cells import append_row
+from .cells import append_row, save_workbook
 
 HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テーマ", "rows": "行数", "opinions": "意見数",
            "share": "割合", "review_rows": "要確認（行）", "total": "計", "row": "行", "score": "確信度",
@@ -226,5 +226,5 @@ def write_workbook(report, path: Path) -> Path:
                 elif kind in ("text", "reason"):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     with atomic_path(path) as tmp:
-        book.save(tmp)
+        save_workbook(book, tmp)
     return path

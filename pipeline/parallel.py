@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterator
 
+from .errors import PubcomError
 from .output import Rendered
 
 
@@ -60,29 +61,54 @@ def score_parallel(model, pieces, workers: int, options: dict, render: str | Non
             executor.submit(_score_piece, ref, None, {})
     pending: deque = deque()  # futures and results, in the order of the pieces
     try:
-        for piece in pieces:
-            pending.append(executor.submit(_score_piece, ref, piece, options, render))
-            # Each worker keeps two pieces unfinished (one to do next), so that it never waits while this process
-            # scores a piece of its own; this process scores one whenever the workers have enough to do.
-            while _unfinished(pending) >= 2 * workers:
-                while pending and _ready(pending[0]):
-                    yield _value(pending.popleft())
-                if _unfinished(pending) < 2 * workers:
-                    break
-                local = next(pieces, None)
-                if local is None:
-                    break
-                pending.append(_score_piece(ref, local, options, render))
-            while pending and _ready(pending[0]):
-                yield _value(pending.popleft())
-        while pending:
-            yield _value(pending.popleft())
+        yield from _in_order(executor, pieces, pending, ref, workers, options, render)
+    except _worker_lost() as exc:  # killed (out of memory, kill -9): the pool cannot go on, and says nothing useful
+        raise WorkerLost(f"a worker process of --jobs {workers + 1} stopped unexpectedly (killed, or out of memory?); "
+                         "no output file was written: run again, with fewer --jobs") from exc
     finally:
         for head in pending:
             if isinstance(head, Future):
                 head.cancel()
         if isinstance(executor, ProcessPoolExecutor):
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+class WorkerLost(PubcomError):
+    """A worker process died while scoring: one line for the user, not the pool's traceback."""
+
+
+def _worker_lost() -> tuple:
+    from concurrent.futures.process import BrokenProcessPool
+
+    errors: tuple = (BrokenProcessPool,)
+    try:
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        errors += (TerminatedWorkerError,)
+    except ImportError:  # loky is only used where the platform cannot fork
+        pass
+    return errors
+
+
+def _in_order(executor, pieces, pending, ref, workers: int, options: dict, render):
+    """The results of `pieces`, in order: see `score_parallel`."""
+    for piece in pieces:
+        pending.append(executor.submit(_score_piece, ref, piece, options, render))
+        # Each worker keeps two pieces unfinished (one to do next), so that it never waits while this process
+        # scores a piece of its own; this process scores one whenever the workers have enough to do.
+        while _unfinished(pending) >= 2 * workers:
+            while pending and _ready(pending[0]):
+                yield _value(pending.popleft())
+            if _unfinished(pending) < 2 * workers:
+                break
+            local = next(pieces, None)
+            if local is None:
+                break
+            pending.append(_score_piece(ref, local, options, render))
+        while pending and _ready(pending[0]):
+            yield _value(pending.popleft())
+    while pending:
+        yield _value(pending.popleft())
 
 
 def _executor(workers: int):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_path
-from .cells import append_row
+from .cells import append_row, save_workbook
 from .errors import InputError, TaxonomyError
 from .ingest.tables import RESPONSE_COLUMNS, TEXT_COLUMNS, find_column
 from .taxonomy import Taxonomy
@@ -86,7 +86,7 @@ def write_review_sheet(scored: pd.DataFrame, out: Path | str, taxonomy: Taxonomy
     _layout(sheet, frame)
     out = Path(out)
     with atomic_path(out) as tmp:
-        book.save(tmp)
+        save_workbook(book, tmp)
     return out
 
 

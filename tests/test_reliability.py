@@ -268,7 +268,7 @@ def test_score_keeps_every_row(tmp_path, model_dir, capsys):
     path = tmp_path / "c.csv"
     path.write_text("意見\n窓口のデジタル化\n\n\"\"\nhello\n", encoding="utf-8")
     assert cli.main(["score", str(path), "--model", str(model_dir), "--out", str(tmp_path / "o.csv")]) == 0
-    assert "scored 3 of 3 rows" in capsys.readouterr().err  # blank lines are rows too when quoted; pandas skips bare ones
+    assert "scored 4 of 4 rows" in capsys.readouterr().err  # blank lines are rows too, quoted or bare (issue #13)
 
 
 # ---------------------------------------------------------------- properties
