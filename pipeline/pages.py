@@ -5,6 +5,7 @@ HTML, so the two never say different things.
 """
 from __future__ import annotations
 
+import base64
 import html
 import math
 import unicodedata
@@ -77,8 +78,15 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     blocks = [("h2", name), ("ul", facts),
               ("img", charts.get(f"theme_chart:{name}"), f"{name} テーマ別の意見数"),
               ("h3", "テーマ別の意見数"), ("table", dist.drop(columns="theme")),
-              ("h3", "テーマ × 対応区分（意見数）"), ("img", charts.get(f"heatmap:{name}"), f"{name} テーマ × 対応区分"),
-              ("table", report.by_response[name].drop(columns="theme"))]
+              ("h3", "テーマ × 対応区分（回答済みの意見数）")]
+    by_response = report.by_response[name]
+    if int(by_response["total"].sum()):
+        blocks += [("img", charts.get(f"heatmap:{name}"), f"{name} テーマ × 対応区分"),
+                   ("table", by_response.drop(columns="theme"))]
+    else:
+        blocks.append(("p", "回答（市の考え方）のある意見はまだありません。"))
+    if name in report.guesses:
+        blocks += _guess_blocks(report.guesses[name])
     queue = report.reviews[name]
     if h["review_rows"] is not None:
         shown = f"（確信度の低い順に {PAGE_REVIEW_ROWS}行まで。全件は report.xlsx）" if len(queue) > PAGE_REVIEW_ROWS else ""
@@ -87,6 +95,14 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     if name in report.drift:
         blocks += _drift_blocks(report.drift[name], report.training_rows)
     return blocks
+
+
+def _guess_blocks(table: pd.DataFrame) -> list[tuple]:
+    """Response types predicted from the opinion alone, apart from the replies' and never added to them."""
+    return [("h3", f"回答前の予測（{int(table['total'].sum())}件）"),
+            ("p", "回答がまだない意見について、意見の文面だけから対応区分を推定した参考値です。"
+                  "回答の区分とは精度が大きく異なるため（意見だけからの推定は当たり外れが多い）、上の集計には含めていません。"),
+            ("table", table.drop(columns="theme"))]
 
 
 def _drift_blocks(table: pd.DataFrame, training_rows: int) -> list[tuple]:
@@ -151,7 +167,14 @@ def _html_table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def write_html(report, path: Path, charts: dict) -> Path:
+def _data_uri(path) -> str:
+    """A chart inside the page itself, so the page shows it when copied or e-mailed alone."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def write_html(report, path: Path, charts: dict, taxonomy=None) -> Path:
+    from .browse import SCRIPT, STYLE, opinion_list
+
     out = []
     for kind, *rest in _blocks(report, charts):
         if kind in ("h1", "h2", "h3", "p"):
@@ -161,10 +184,14 @@ def write_html(report, path: Path, charts: dict) -> Path:
         elif kind == "table":
             out.append(_html_table(rest[0]))
         elif kind == "img" and rest[0]:
-            out.append(f'<img src="{html.escape(Path(rest[0]).name)}" alt="{html.escape(rest[1])}">')
+            out.append(f'<img src="{_data_uri(rest[0])}" alt="{html.escape(rest[1])}" '
+                       f'data-chart="{html.escape(Path(rest[0]).name)}">')
+    notes = out.index("<h2>読み方</h2>") if "<h2>読み方</h2>" in out else len(out)
+    out.insert(notes, opinion_list(report, taxonomy))  # the list before the notes on how to read the tables
     page = ("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-            f"<title>パブリックコメント テーマ別レポート</title><style>{_CSS}</style></head><body>\n"
-            + "\n".join(out) + "\n</body></html>\n")
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>パブリックコメント テーマ別レポート</title><style>{_CSS}\n{STYLE}</style></head><body>\n"
+            + "\n".join(out) + f"\n<script>{SCRIPT}</script>\n</body></html>\n")
     return write_text(path, page)
 
 

@@ -148,8 +148,9 @@ def test_workbook_has_one_sheet_per_table(written):
 
 def test_html_page_embeds_the_charts(written):
     page = Path(written["summary_html"]).read_text(encoding="utf-8")
-    for chart in ("themes-alpha.png", "heatmap-beta.png", "comparison.png"):
-        assert f'<img src="{chart}"' in page
+    for chart in ("themes-alpha.png", "heatmap-beta.png", "comparison.png"):  # inside the page: it travels alone
+        assert f'data-chart="{chart}"' in page
+    assert page.count('<img src="data:image/png;base64,') == 5 and "<img src=\"themes" not in page
     assert "<th>割合</th>" in page and "71.4%" in page  # alpha's digital_divide share, 5 of 7 opinions
 
 
@@ -223,7 +224,28 @@ def test_cli_report_writes_the_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 1 and "drift" not in result.stdout  # no model: no drift
     assert "report on 2 file(s)" in result.stdout and "5 charts" in result.stdout
-    assert (tmp_path / "reports" / "summary.html").exists() and (tmp_path / "reports" / "comparison.png").exists()
+    folder = tmp_path / "reports" / "alpha-beta"  # a comparison's own folder
+    assert (folder / "summary.html").exists() and (folder / "comparison.png").exists()
+
+
+def test_cli_report_gives_each_consultation_its_folder_and_replaces_it_whole(tmp_path):
+    ALPHA.to_csv(tmp_path / "alpha.scored.csv", index=False)
+    BETA.to_csv(tmp_path / "beta.scored.csv", index=False)
+    assert pubcom("report", "alpha.scored.csv", home=tmp_path).returncode == 0
+    assert pubcom("report", "beta.scored.csv", home=tmp_path).returncode == 0
+    alpha, beta = tmp_path / "reports" / "alpha", tmp_path / "reports" / "beta"
+    assert (alpha / "themes-alpha.png").exists() and (beta / "themes-beta.png").exists()
+    (alpha / "themes-old.png").write_bytes(b"a chart of an earlier run")
+    again = pubcom("report", "alpha.scored.csv", home=tmp_path)
+    assert again.returncode == 0 and "replaced" in again.stdout
+    assert not (alpha / "themes-old.png").exists() and (alpha / "summary.html").exists()
+    refused = pubcom("report", "beta.scored.csv", "--out", "reports/alpha", home=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "already holds the report of" in refused.stderr and "--replace" in refused.stderr
+    assert (alpha / "themes-alpha.png").exists()  # the refused run changed nothing
+    forced = pubcom("report", "beta.scored.csv", "--out", "reports/alpha", "--replace", home=tmp_path)
+    assert forced.returncode == 0 and sorted(p.name for p in alpha.glob("*.png")) == ["heatmap-beta.png", "themes-beta.png"]
+    assert not list((tmp_path / "reports").glob(".*"))  # no staging folder left behind
 
 
 def test_cli_report_uses_the_latest_model_for_drift(tmp_path):

@@ -101,7 +101,9 @@ def _cmd_redact(args) -> int:
 def _add_report(sub) -> None:
     p = sub.add_parser("report", help="theme distribution, review queue and drift: summary page, workbook and charts")
     p.add_argument("inputs", nargs="+", type=Path, metavar="PRED", help="scored (or labelled) CSV / XLSX / JSONL file(s)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: reports/<name>/, one folder per consultation or comparison)")
+    p.add_argument("--replace", action="store_true", help="replace a report folder that holds another input's report")
     p.add_argument("--model", type=Path, default=None,
                    help="model whose card gives the training themes for drift (default: models/latest, if any)")
     p.set_defaults(func=_cmd_report)
@@ -117,12 +119,16 @@ def _cmd_report(args) -> int:
     if args.model is not None or (config.MODELS_DIR / "latest").exists():
         model = load_model(args.model)
         taxonomy, card = model.taxonomy, model.card
-    out = args.out or config.REPORTS_DIR
-    written = build_report(args.inputs, out, taxonomy=taxonomy, training=card)
+    from ..report import consultation_name
+    from ..report_folder import default_folder, previous_sources
+
+    out = args.out or default_folder(config.REPORTS_DIR, list(dict.fromkeys(map(consultation_name, args.inputs))))
+    before = previous_sources(out)
+    written = build_report(args.inputs, out, taxonomy=taxonomy, training=card, replace=args.replace)
     charts = sum(1 for key in written if key.startswith(("theme_chart", "heatmap", "comparison")))
     drift = f", drift against {card.get('name', 'the model')}" if card else ""
     print(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
-          f"{written['workbook']} and {charts} charts in {out}")
+          f"{written['workbook']} and {charts} charts in {out}{' (the previous report there replaced)' if before else ''}")
     return 0
 
 
