@@ -199,8 +199,10 @@ def write_html(report, path: Path, charts: dict, taxonomy=None) -> Path:
 def _sheets(report) -> list[tuple[str, pd.DataFrame]]:
     sheets = [("概要", pd.DataFrame(report.headlines))]
     for name in report.distributions:
-        sheets += [(f"{name} テーマ", report.distributions[name]), (f"{name} 対応区分", report.by_response[name]),
-                   (f"{name} 要確認", report.reviews[name])]
+        sheets += [(f"{name} テーマ", report.distributions[name]), (f"{name} 対応区分", report.by_response[name])]
+        if name in report.guesses:
+            sheets.append((f"{name} 回答前の予測", report.guesses[name]))
+        sheets.append((f"{name} 要確認", report.reviews[name]))
         if name in report.drift:
             sheets.append((f"{name} 学習との比較", report.drift[name]))
     if report.comparison is not None:
@@ -218,39 +220,60 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return unique
 
 
+def _format_sheet(sheet, frame: pd.DataFrame, headers: dict) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from .report_sheets import NUMBER_FORMATS
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        kind = column.rsplit(":", 1)[-1]
+        widest = max([_width(headers.get(column) or _header(column)) + 2]  # + the autofilter button
+                     + [_width(v) for v in frame[column].head(500)])
+        sheet.column_dimensions[letter].width = min(60, max(8, widest + 2))
+        for cell in sheet[letter][1:]:
+            if kind in PERCENT:
+                cell.number_format = "0.0%"
+            elif kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+            elif kind in ("text", "reason", "reply"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def _width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(value))
 
 
-def write_workbook(report, path: Path) -> Path:
-    """One sheet per table, bold frozen header, widths fitted to the contents (opinion text wrapped)."""
+def write_workbook(report, path: Path, taxonomy=None) -> Path:
+    """One sheet per table and one with every opinion: bold frozen header, autofilter, numbers as numbers with
+    their formats (percent, 0.00), widths fitted to the contents (opinion text wrapped), theme charts inside."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+
+    from .report_sheets import ALL_OPINIONS, OPINION_HEADERS, add_theme_chart, as_number, opinions_frame
 
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
-    for title, frame in _sheets(report):
+    charts = {f"{name} テーマ": name for name in report.distributions}
+    for title, frame in _sheets(report) + [(ALL_OPINIONS, opinions_frame(report, taxonomy))]:
         sheet = book.create_sheet(sheet_name(title, taken))
         taken.add(sheet.title)
-        frame = frame.assign(**{c: frame[c].map(CHANGES) for c in frame.columns if c == "change"})
-        sheet.append([_header(c) for c in frame.columns])
+        frame = frame.assign(**{c: frame[c].map(CHANGES) for c in frame.columns if c == "change"},
+                             **{c: frame[c].map({"labels": "ラベル", "predictions": "予測"}) for c in frame.columns
+                                if c == "themes_from"},
+                             **{c: frame[c].map(as_number) for c in frame.columns if c == "row"})
+        headers = OPINION_HEADERS if title == ALL_OPINIONS else {}
+        sheet.append([headers.get(c) or _header(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([None if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(frame.columns, start=1):
-            letter = get_column_letter(index)
-            kind = column.rsplit(":", 1)[-1]
-            widest = max([_width(_header(column))] + [_width(v) for v in frame[column].head(500)])
-            sheet.column_dimensions[letter].width = min(60, max(8, widest + 2))
-            for cell in sheet[letter][1:]:
-                if kind in PERCENT:
-                    cell.number_format = "0.0%"
-                elif kind in ("text", "reason"):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _format_sheet(sheet, frame, headers)
+        if title in charts:
+            add_theme_chart(sheet, len(frame), 2, 4, f"{charts[title]}：テーマ別の意見数")
     with atomic_path(path) as tmp:
         book.save(tmp)
     return path

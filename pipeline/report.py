@@ -328,6 +328,6 @@ def build_report(inputs, out_dir: Path | str, *, taxonomy=None, training=None, r
         charts = write_charts(report, folder)
         written = {"summary": write_markdown(report, folder / "summary.md", charts),
                    "summary_html": write_html(report, folder / "summary.html", charts, taxonomy),
-                   "workbook": write_workbook(report, folder / "report.xlsx")}
+                   "workbook": write_workbook(report, folder / "report.xlsx", taxonomy)}
         written.update(charts)
     return {key: out_dir / Path(path).name for key, path in written.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -137,13 +138,34 @@ def test_workbook_has_one_sheet_per_table(written):
 
     book = load_workbook(written["workbook"])
     assert book.sheetnames == ["概要", "alpha テーマ", "alpha 対応区分", "alpha 要確認", "alpha 学習との比較",
-                               "beta テーマ", "beta 対応区分", "beta 要確認", "beta 学習との比較", "比較"]
+                               "beta テーマ", "beta 対応区分", "beta 要確認", "beta 学習との比較", "比較", "全意見"]
     sheet = book["alpha テーマ"]
+    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}" and len(sheet._charts) == 1  # an Excel chart, not a picture
+    drift = book["beta 学習との比較"]
+    ratio = [c.value for c in drift[1]].index("倍率")
+    ratios = [drift.cell(r, ratio + 1) for r in range(2, drift.max_row + 1)]
+    assert all(c.number_format == "0.00" for c in ratios) and any(isinstance(c.value, float) for c in ratios)
+    opinions = book["全意見"]
+    header = [c.value for c in opinions[1]]
+    assert header[:6] == ["意見募集", "行", "テーマ", "対応区分", "対応区分の根拠", "確信度"]
+    assert opinions.max_row == 1 + len(ALPHA) + len(BETA) and opinions.freeze_panes == "A2"
+    assert [opinions.cell(r, 2).value for r in (2, 3)] == [1, 2]  # row numbers as numbers, not text
+    assert opinions.cell(2, 3).value == "デジタルデバイド対策" and opinions.cell(2, 6).number_format == "0.00"
     assert [c.value for c in sheet[1]] == ["テーマID", "テーマ", "行数", "意見数", "割合", "要確認（行）"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet["A2"].value == "digital_divide" and sheet["E2"].value == pytest.approx(5 / 7)
     assert sheet["E2"].number_format == "0.0%"
     assert sheet.column_dimensions["B"].width >= 20  # fits 「行政手続のオンライン化・窓口改革」-like labels
+
+
+def test_guesses_made_before_any_reply_are_kept_apart(taxonomy):
+    frame = BETA.assign(pred_response_basis=["reply", "reply", "opinion", "opinion", "opinion"])
+    report = make_report({"beta": frame}, taxonomy=taxonomy)
+    replies, guesses = report.by_response["beta"], report.guesses["beta"]
+    assert replies["total"].sum() == 2 and guesses["total"].sum() == 3  # never added together
+    assert make_report({"alpha": ALPHA}, taxonomy=taxonomy).guesses == {}  # no basis column: labels or replies
+    page = build_report({"beta": frame}, Path(tempfile.mkdtemp()) / "beta", taxonomy=taxonomy)["summary_html"]
+    assert "回答前の予測（3件）" in page.read_text(encoding="utf-8")
 
 
 def test_html_page_embeds_the_charts(written):
