@@ -6,6 +6,7 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from ._version import __version__
 from .commands import say as _say
@@ -38,9 +39,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Once(logging.Filter):
+    """A note is said once per run, however many chunks (or worker processes, forked after the first) meet it."""
+
+    def __init__(self):
+        super().__init__()
+        self.said: set[str] = set()
+
+    def filter(self, record) -> bool:
+        message = record.getMessage()
+        if message in self.said:
+            return False
+        self.said.add(message)
+        return True
+
+
+def _notes_on_stderr() -> None:
+    """The library's notes (logging, logger `pipeline`: a sheet or a heading chosen for the user) as lines on stderr."""
+    logger = logging.getLogger("pipeline")
+    if not any(getattr(h, "_pubcom", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        handler.addFilter(_Once())
+        handler._pubcom = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _notes_on_stderr()
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
