@@ -279,6 +279,8 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         },
         "taxonomy": taxonomy.card(),
         "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
+        # the Japanese labels, so that scoring writes them beside the ids without the taxonomy file
+        "label_ja": {"theme": taxonomy.theme_labels(), "response_type": taxonomy.response_labels()},
         "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
         "versions": _versions(sklearn),
         "random_state": config.RANDOM_STATE,
