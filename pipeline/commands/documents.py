@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import PubcomError
 from . import say as _say
+from . import tell
 
 
 # ---------------------------------------------------------------- ingest
@@ -61,7 +62,7 @@ def _cmd_ingest(args) -> int:
             _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
                  "map it with --categories FILE")
         skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
-        print(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
+        tell(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
               f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}"
               f"{f'; {skipped} lines outside the table listed in the meta' if skipped else ''}"
               f"{_masked_note(document.meta)}")
@@ -127,7 +128,7 @@ def _cmd_report(args) -> int:
     written = build_report(args.inputs, out, taxonomy=taxonomy, training=card, replace=args.replace)
     charts = sum(1 for key in written if key.startswith(("theme_chart", "heatmap", "comparison")))
     drift = f", drift against {card.get('name', 'the model')}" if card else ""
-    print(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
+    tell(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
           f"{written['workbook']} and {charts} charts in {out}{' (the previous report there replaced)' if before else ''}")
     return 0
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from ..errors import PubcomError
 from . import add_table_options
 from . import say as _say
+from . import tell
 
 
 # ---------------------------------------------------------------- score
@@ -74,7 +75,7 @@ def _cmd_review_sheet(args) -> int:
     scored = read_table(args.scored)
     stem = args.scored.name.split(".")[0]
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
-    print(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct テーマ / 対応区分, mark "
+    tell(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct テーマ / 対応区分, mark "
           f"the rows you checked 済 in 確認済み, save, then `pubcom train {out}` (only those rows are learnt)")
     return 0
 
