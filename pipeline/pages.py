@@ -94,6 +94,8 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
                    ("table", queue.head(PAGE_REVIEW_ROWS).drop(columns="theme")) if len(queue) else ("p", "なし")]
     if name in report.drift:
         blocks += _drift_blocks(report.drift[name], report.training_rows)
+    elif name in report.in_training:  # its own rows taught the model: a comparison would only find itself
+        blocks += [("h3", "学習データとの比較"), ("p", "この意見募集は学習データに含まれているため、比較していません。")]
     return blocks
 
 

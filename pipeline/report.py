@@ -44,6 +44,7 @@ class Consultation:
     frame: pd.DataFrame
     labelled: bool  # themes come from a `theme` column (labels), not from predictions
     has_review: bool  # the input carried a needs_review column
+    rounds: frozenset = frozenset()  # the consultation_id values of its rows, when it has that column
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -127,7 +128,8 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
         "guess": (_text(frame["pred_response_basis"]) == "opinion") if type_col == "pred_response_type"
                  and "pred_response_basis" in frame.columns else False,
     })
-    return Consultation(name, source, out, labelled, "needs_review" in frame.columns)
+    rounds = frozenset(_text(frame["consultation_id"]).unique()) - {""} if "consultation_id" in frame.columns else frozenset()
+    return Consultation(name, source, out, labelled, "needs_review" in frame.columns, rounds)
 
 
 def _weights(frame: pd.DataFrame, source: str) -> pd.Series:
@@ -248,6 +250,15 @@ def training_counts(training) -> dict[str, int] | None:
     return {str(k): int(v) for k, v in dict(training).items()} or None
 
 
+def training_rounds(training) -> frozenset:
+    """The consultation ids the training data came from (a labelled frame's column, a model card's list)."""
+    if isinstance(training, pd.DataFrame) and "consultation_id" in training.columns:
+        return frozenset(_text(training["consultation_id"]).unique()) - {""}
+    if isinstance(training, dict) and "training_data" in training:
+        return frozenset(map(str, training["training_data"].get("consultations") or ()))
+    return frozenset()
+
+
 def drift(c: Consultation, counts: dict[str, int], taxonomy=None) -> pd.DataFrame:
     """Per theme: training rows and share, this file's rows and share, their ratio, its review share, and the flag
     (more / less / blank) by the rule in the module docstring. Shares are over rows that have a theme."""
@@ -286,12 +297,15 @@ class Report:
     comparison: pd.DataFrame | None
     drift: dict[str, pd.DataFrame]
     training_rows: int | None
+    in_training: tuple = ()  # consultations that are themselves training data: no drift against themselves
 
 
 def make_report(inputs, *, taxonomy=None, training=None) -> Report:
     """Read the inputs and compute every table (no files written)."""
     consultations = load_consultations(inputs)
     counts = training_counts(training)
+    trained = training_rounds(training)
+    in_training = tuple(c.name for c in consultations if c.rounds and c.rounds <= trained)
     names = [c.name for c in consultations]
     return Report(
         consultations=consultations,
@@ -301,8 +315,8 @@ def make_report(inputs, *, taxonomy=None, training=None) -> Report:
         guesses={c.name: theme_response_table(c, taxonomy, guesses=True) for c in consultations if c.frame["guess"].any()},
         reviews=dict(zip(names, (review_queue(c, taxonomy) for c in consultations))),
         comparison=comparison(consultations, taxonomy) if len(consultations) > 1 else None,
-        drift={c.name: drift(c, counts, taxonomy) for c in consultations} if counts else {},
-        training_rows=sum(counts.values()) if counts else None,
+        drift={c.name: drift(c, counts, taxonomy) for c in consultations if c.name not in in_training} if counts else {},
+        training_rows=sum(counts.values()) if counts else None, in_training=in_training if counts else (),
     )
 
 

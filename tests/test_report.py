@@ -316,3 +316,13 @@ def test_empty_label_column_falls_back_to_predictions():
                           "pred_response_type": ["kept", "adopted"], "needs_review": [False, True]})
     consultation = standardise(frame, "x", "x.csv")
     assert consultation.frame["response_type"].tolist() == ["kept", "adopted"]
+
+
+def test_a_consultation_that_is_training_data_is_not_compared_with_itself(taxonomy):
+    trained = BETA.assign(consultation_id="beta-round")
+    other = ALPHA.assign(consultation_id="alpha-round")
+    training = TRAINING.assign(consultation_id="beta-round")
+    report = make_report({"beta": trained, "alpha": other}, taxonomy=taxonomy, training=training)
+    assert report.in_training == ("beta",) and list(report.drift) == ["alpha"]
+    card = {"training_data": {"theme_counts": {"security": 3}, "consultations": ["beta-round"]}}
+    assert make_report({"beta": trained}, taxonomy=taxonomy, training=card).drift == {}
