@@ -43,6 +43,8 @@ function apply(){
   document.querySelectorAll('details.theme').forEach(function(d){
     var k=d.querySelectorAll('tr.op-row:not([hidden])').length;
     d.hidden=k===0;d.querySelector('.count').textContent=k+'件';});
+  document.querySelectorAll('div.consultation').forEach(function(c){
+    c.hidden=!c.querySelector('tr.op-row:not([hidden])');});
   shown.textContent=n;}
 [q,ft,fy,fr].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
 apply();})();"""
@@ -82,7 +84,7 @@ def _row(row, type_labels: dict) -> str:
 
 def _theme_sections(frame: pd.DataFrame, order: list[str], labels: dict, type_labels: dict) -> list[str]:
     out = []
-    head = "<thead><tr><th>行</th><th>意見</th><th>対応区分</th><th>確信度</th><th>要確認</th></tr></thead>"
+    head = "<thead><tr><th>行</th><th>意見</th><th>対応区分</th><th title='テーマの予測の確信度'>テーマ確信度</th><th>要確認</th></tr></thead>"
     for theme in order:
         rows = frame[frame["theme"] == theme]
         if rows.empty:
@@ -112,9 +114,9 @@ def opinion_list(report, taxonomy=None) -> str:
         frame = c.frame.head(MAX_ROWS)
         total += len(frame)
         cut = f"（先頭 {MAX_ROWS}件のみ表示。全件は report.xlsx）" if len(c.frame) > MAX_ROWS else ""
-        if len(report.consultations) > 1 or cut:
-            sections.append(f"<h3>{html.escape(c.name)}{cut}</h3>")
-        sections += _theme_sections(frame, order, labels, type_labels)
+        heading = f"<h3>{html.escape(c.name)}{cut}</h3>" if len(report.consultations) > 1 or cut else ""
+        sections.append(f'<div class="consultation">{heading}'
+                        + "".join(_theme_sections(frame, order, labels, type_labels)) + "</div>")
     themes = [(t, labels.get(t, t)) for t in order if any((f["theme"] == t).any() for f in frames)]
     return ('<section id="opinions"><h2>意見一覧</h2>'
             "<p>検索語（空白で区切ると全てを含む意見）やテーマ・対応区分・要確認で絞り込めます。"
