@@ -26,7 +26,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("ja", "en")
 DEFAULT = "ja"
 
-# Messages built with f-strings in the library, as templates; each has a msgstr with the same {fields}.
+# Messages built with f-strings in the library, as templates; each has a msgstr with the same {fields}. Two fields
+# never touch (a literal between them says where one ends).
 TEMPLATES = [
     "{path}: no such file", "{path}: is a folder; name a file", "{path}: the file is empty",
     "{path}: the file is empty (expected an XLSX workbook)", "{path}: not a readable CSV ({detail})",
@@ -49,8 +50,9 @@ TEMPLATES = [
     "{folder} already holds the report of {what}; pass --replace to replace it, or --out for another folder",
     "{source}: no theme column (theme or pred_theme; columns: {columns}); score it first with pubcom score",
     "pubcom {command}: error: {message}", "note: {message}",
-    "scored {rows} of {read} rows, {flagged} flagged for review -> {out}{masked}", "; masked: {what}",
-    "report on {count} file(s){drift}: {files} and {charts} charts in {out}{replaced}", ", drift against {model}",
+    "scored {rows} of {read} rows, {flagged} flagged for review -> {out}", "masked: {what}",
+    "report on {count} file(s){drift}: {files} and {charts} charts in {out}", ", drift against {model}",
+    "the previous report in {out} was replaced",
     "{rows} rows ({flagged} to review first) -> {out}; correct テーマ / 対応区分, mark the rows you checked 済 in "
     "確認済み, save, then `pubcom train {again}` (only those rows are learnt)",
     "{source}: {used} of {total} rows marked 確認済み are used; the other {left} are left out",

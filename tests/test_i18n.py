@@ -38,6 +38,7 @@ def test_every_template_and_help_text_has_a_translation_with_the_same_fields():
     fields = lambda text: sorted(re.findall(r"\{(\w+)\}", text))  # noqa: E731
     for template in i18n.TEMPLATES:
         assert template in catalogue, template
+        assert not re.search(r"\}\{", template), template  # touching fields: where one ends is a guess
         assert fields(catalogue[template]) == fields(template), template
     parser = build_parser("en")
     helps = [a.help for a in parser._actions if a.help] + [c.help for c in parser._subparsers._group_actions[0]._choices_actions]
@@ -68,6 +69,9 @@ def test_choose_the_language(lang, environ, expected):
     ("no opinion text column found in a.csv (columns: A, B); pass --text-column",
      "a.csv に意見の列が見つかりません（列: A, B）。--text-column で列名を指定してください"),
     ("something the catalogue does not know", "something the catalogue does not know"),
+    ("scored 3 of 3 rows, 1 flagged for review -> out.csv", "3 行のうち 3 行を予測し、1 行が要確認です -> out.csv"),
+    ("report on 1 file(s), drift against m1: a.html, a.md, a.xlsx and 2 charts in reports/a",
+     "1 ファイルのレポート（学習データとの比較: m1）: a.html, a.md, a.xlsx とグラフ 2 枚（フォルダ reports/a）"),
 ])
 def test_localize_messages_built_with_fields(message, expected):
     i18n.activate("ja")

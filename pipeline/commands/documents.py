@@ -129,7 +129,9 @@ def _cmd_report(args) -> int:
     charts = sum(1 for key in written if key.startswith(("theme_chart", "heatmap", "comparison")))
     drift = f", drift against {card.get('name', 'the model')}" if card else ""
     tell(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
-          f"{written['workbook']} and {charts} charts in {out}{' (the previous report there replaced)' if before else ''}")
+          f"{written['workbook']} and {charts} charts in {out}")
+    if before:
+        tell(f"the previous report in {out} was replaced")
     return 0
 
 

@@ -38,12 +38,11 @@ def _cmd_score(args) -> int:
     model = load_scorer(args.model)
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column, redact=args.redact)
-    masked = ""
+    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}")
     if counts["masked"] is not None:
         from ..redact import describe
 
-        masked = f"; masked: {describe(counts['masked'])}"
-    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
+        _say(f"masked: {describe(counts['masked'])}")
     return 0
 
 
