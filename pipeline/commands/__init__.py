@@ -21,7 +21,7 @@ def tell(message: str) -> None:
 
 # The options that say where a table's columns are, worded once for every command that reads tables.
 _TABLE_OPTIONS = {
-    "sheet": "XLSX sheet name (default: the first)",
+    "sheet": "XLSX sheet name (default: the first sheet with an opinion column)",
     "text-column": "opinion text column (default: found by heading)",
     "response-column": "reply column, when replies exist (default: found by heading)",
     "theme-column": "theme label column (default: theme)",
