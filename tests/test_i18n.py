@@ -40,9 +40,18 @@ def test_every_template_and_help_text_has_a_translation_with_the_same_fields():
         assert template in catalogue, template
         assert not re.search(r"\}\{", template), template  # touching fields: where one ends is a guess
         assert fields(catalogue[template]) == fields(template), template
-    parser = build_parser("en")
-    helps = [a.help for a in parser._actions if a.help] + [c.help for c in parser._subparsers._group_actions[0]._choices_actions]
-    assert [h for h in helps if h not in catalogue] == []
+    helps = []
+
+    def walk(parser):
+        helps.extend(h for h in [parser.description] + [a.help for a in parser._actions] if h)
+        for action in parser._actions:
+            for choice in getattr(action, "_choices_actions", []):
+                helps.append(choice.help)
+            for sub in (action.choices or {}).values() if isinstance(action.choices, dict) else ():
+                walk(sub)
+
+    walk(build_parser("en"))
+    assert len(helps) > 60 and [h for h in dict.fromkeys(helps) if h not in catalogue] == []
 
 
 def test_the_package_data_ships_the_catalogues():

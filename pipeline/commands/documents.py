@@ -81,7 +81,7 @@ def _add_redact(sub) -> None:
     p.add_argument("input", metavar="FILE", help="CSV / XLSX / text (one comment per line), or - for stdin")
     p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: data/processed/<name>.redacted.csv)")
     p.add_argument("--columns", nargs="+", default=None, metavar="C", help="columns to mask (default: every text column)")
-    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first sheet with an opinion column)")
     p.set_defaults(func=_cmd_redact)
 
 
