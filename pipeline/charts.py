@@ -123,8 +123,9 @@ def write_charts(report, out_dir: Path) -> dict[str, Path]:
     for name, table in report.distributions.items():
         written[f"theme_chart:{name}"] = save_png(theme_chart(table, f"{name}：テーマ別の意見数"),
                                                   out_dir / f"themes-{slug(name)}.png")
-        written[f"heatmap:{name}"] = save_png(heatmap(report.by_response[name], f"{name}：テーマ × 対応区分"),
-                                              out_dir / f"heatmap-{slug(name)}.png")
+        if int(report.by_response[name]["total"].sum()):  # replies only: guesses made before any reply are apart
+            written[f"heatmap:{name}"] = save_png(heatmap(report.by_response[name], f"{name}：テーマ × 対応区分"),
+                                                  out_dir / f"heatmap-{slug(name)}.png")
     if report.comparison is not None:
         names = list(report.distributions)
         written["comparison_chart"] = save_png(comparison_chart(report.comparison, names), out_dir / "comparison.png")

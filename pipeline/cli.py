@@ -6,6 +6,7 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from ._version import __version__
 from .commands import say as _say
@@ -25,31 +26,101 @@ def _builders():
     return sorted(builders, key=lambda b: rank.get(b.__name__[5:].replace("_", "-"), len(order)))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The `pubcom` parser, its help in `lang` (default: i18n.choose, Japanese unless told otherwise)."""
+    from .i18n import LANGUAGES, activate, choose, translate_parser
+
+    activate(choose(lang))
     parser = argparse.ArgumentParser(
         prog="pubcom",
         description="Classify Japanese public-consultation opinions (themes) and replies (response types), offline.",
     )
     parser.add_argument("--version", action="version", version=f"pubcom {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show details and tracebacks")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of messages and help: ja or en (default: ja, or English when LANG names an "
+                             "English locale)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for build in _builders():
         build(sub)
+    translate_parser(parser)
     return parser
 
 
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """--lang X wherever it is given (before or after the sub-command): the help is built in that language."""
+    lang, rest, skip = None, [], False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg == "--lang" and i + 1 < len(argv):
+            lang, skip = argv[i + 1], True
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return lang, rest
+
+
+class _Once(logging.Filter):
+    """A note is said once per run, however many chunks (or worker processes, forked after the first) meet it."""
+
+    def __init__(self):
+        super().__init__()
+        self.said: set[str] = set()
+
+    def filter(self, record) -> bool:
+        message = record.getMessage()
+        if message in self.said:
+            return False
+        self.said.add(message)
+        return True
+
+
+class _Localized(logging.Formatter):
+    def format(self, record) -> str:
+        from .i18n import localize
+
+        return localize(super().format(record))
+
+
+def _notes_on_stderr() -> None:
+    """The library's notes (logging, logger `pipeline`: a sheet or a heading chosen for the user) as lines on stderr."""
+    logger = logging.getLogger("pipeline")
+    if not any(getattr(h, "_pubcom", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(_Localized("note: %(message)s"))
+        handler.addFilter(_Once())
+        handler._pubcom = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE
+    import sys
+
+    from .i18n import LANGUAGES, argparse_speaks
+
+    lang, argv = _take_lang(list(sys.argv[1:] if argv is None else argv))
+    if lang is not None and lang not in LANGUAGES:
+        lang, argv = None, ["--lang", lang, *argv]  # argparse then says which values --lang takes
+    parser = build_parser(lang)
+    with argparse_speaks():
+        args = parser.parse_args(argv)
+        _notes_on_stderr()
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return args.func(args) or 0
     except PubcomError as exc:
         if args.verbose:
             raise
-        _say(f"pubcom {args.command}: error: {exc}")
+        _say(f"pubcom {args.command}: error: {exc}")  # say() puts it in the reader's language
         return EXIT_USAGE
     except KeyboardInterrupt:
         _say("interrupted")

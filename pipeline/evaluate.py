@@ -88,7 +88,7 @@ def _fold_predictions(real, authored, key, taxonomy, cv, group_column, tokenizer
     # the taxonomy-alone baseline learns no rows: one fit serves every fold
     learns_taxonomy = ESTIMATORS[key][2]
     taxonomy_alone = _estimator("keywords_only", key, taxonomy, tokenizer).fit([], []) if learns_taxonomy else None
-    for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}"):
+    for train_idx, test_idx in progress(splits, desc=f"cross-validating {key}", unit="folds"):
         train = rows.iloc[train_idx]
         test_texts = rows.iloc[test_idx][text_col].tolist()
         if learns_taxonomy:  # the authored examples teach what the taxonomy means

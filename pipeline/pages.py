@@ -5,6 +5,7 @@ HTML, so the two never say different things.
 """
 from __future__ import annotations
 
+import base64
 import html
 import math
 import unicodedata
@@ -78,8 +79,15 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     blocks = [("h2", name), ("ul", facts),
               ("img", charts.get(f"theme_chart:{name}"), f"{name} テーマ別の意見数"),
               ("h3", "テーマ別の意見数"), ("table", dist.drop(columns="theme")),
-              ("h3", "テーマ × 対応区分（意見数）"), ("img", charts.get(f"heatmap:{name}"), f"{name} テーマ × 対応区分"),
-              ("table", report.by_response[name].drop(columns="theme"))]
+              ("h3", "テーマ × 対応区分（回答済みの意見数）")]
+    by_response = report.by_response[name]
+    if int(by_response["total"].sum()):
+        blocks += [("img", charts.get(f"heatmap:{name}"), f"{name} テーマ × 対応区分"),
+                   ("table", by_response.drop(columns="theme"))]
+    else:
+        blocks.append(("p", "回答（市の考え方）のある意見はまだありません。"))
+    if name in report.guesses:
+        blocks += _guess_blocks(report.guesses[name])
     queue = report.reviews[name]
     if h["review_rows"] is not None:
         shown = f"（確信度の低い順に {PAGE_REVIEW_ROWS}行まで。全件は report.xlsx）" if len(queue) > PAGE_REVIEW_ROWS else ""
@@ -87,7 +95,17 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
                    ("table", queue.head(PAGE_REVIEW_ROWS).drop(columns="theme")) if len(queue) else ("p", "なし")]
     if name in report.drift:
         blocks += _drift_blocks(report.drift[name], report.training_rows)
+    elif name in report.in_training:  # its own rows taught the model: a comparison would only find itself
+        blocks += [("h3", "学習データとの比較"), ("p", "この意見募集は学習データに含まれているため、比較していません。")]
     return blocks
+
+
+def _guess_blocks(table: pd.DataFrame) -> list[tuple]:
+    """Response types predicted from the opinion alone, apart from the replies' and never added to them."""
+    return [("h3", f"回答前の予測（{int(table['total'].sum())}件）"),
+            ("p", "回答がまだない意見について、意見の文面だけから対応区分を推定した参考値です。"
+                  "回答の区分とは精度が大きく異なるため（意見だけからの推定は当たり外れが多い）、上の集計には含めていません。"),
+            ("table", table.drop(columns="theme"))]
 
 
 def _drift_blocks(table: pd.DataFrame, training_rows: int) -> list[tuple]:
@@ -152,7 +170,14 @@ def _html_table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def write_html(report, path: Path, charts: dict) -> Path:
+def _data_uri(path) -> str:
+    """A chart inside the page itself, so the page shows it when copied or e-mailed alone."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def write_html(report, path: Path, charts: dict, taxonomy=None) -> Path:
+    from .browse import SCRIPT, STYLE, opinion_list
+
     out = []
     for kind, *rest in _blocks(report, charts):
         if kind in ("h1", "h2", "h3", "p"):
@@ -162,10 +187,14 @@ def write_html(report, path: Path, charts: dict) -> Path:
         elif kind == "table":
             out.append(_html_table(rest[0]))
         elif kind == "img" and rest[0]:
-            out.append(f'<img src="{html.escape(Path(rest[0]).name)}" alt="{html.escape(rest[1])}">')
+            out.append(f'<img src="{_data_uri(rest[0])}" alt="{html.escape(rest[1])}" '
+                       f'data-chart="{html.escape(Path(rest[0]).name)}">')
+    notes = out.index("<h2>読み方</h2>") if "<h2>読み方</h2>" in out else len(out)
+    out.insert(notes, opinion_list(report, taxonomy))  # the list before the notes on how to read the tables
     page = ("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-            f"<title>パブリックコメント テーマ別レポート</title><style>{_CSS}</style></head><body>\n"
-            + "\n".join(out) + "\n</body></html>\n")
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>パブリックコメント テーマ別レポート</title><style>{_CSS}\n{STYLE}</style></head><body>\n"
+            + "\n".join(out) + f"\n<script>{SCRIPT}</script>\n</body></html>\n")
     return write_text(path, page)
 
 
@@ -173,8 +202,10 @@ def write_html(report, path: Path, charts: dict) -> Path:
 def _sheets(report) -> list[tuple[str, pd.DataFrame]]:
     sheets = [("概要", pd.DataFrame(report.headlines))]
     for name in report.distributions:
-        sheets += [(f"{name} テーマ", report.distributions[name]), (f"{name} 対応区分", report.by_response[name]),
-                   (f"{name} 要確認", report.reviews[name])]
+        sheets += [(f"{name} テーマ", report.distributions[name]), (f"{name} 対応区分", report.by_response[name])]
+        if name in report.guesses:
+            sheets.append((f"{name} 回答前の予測", report.guesses[name]))
+        sheets.append((f"{name} 要確認", report.reviews[name]))
         if name in report.drift:
             sheets.append((f"{name} 学習との比較", report.drift[name]))
     if report.comparison is not None:
@@ -192,39 +223,60 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return unique
 
 
+def _format_sheet(sheet, frame: pd.DataFrame, headers: dict) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from .report_sheets import NUMBER_FORMATS
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        kind = column.rsplit(":", 1)[-1]
+        widest = max([_width(headers.get(column) or _header(column)) + 2]  # + the autofilter button
+                     + [_width(v) for v in frame[column].head(500)])
+        sheet.column_dimensions[letter].width = min(60, max(8, widest + 2))
+        for cell in sheet[letter][1:]:
+            if kind in PERCENT:
+                cell.number_format = "0.0%"
+            elif kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+            elif kind in ("text", "reason", "reply"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def _width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(value))
 
 
-def write_workbook(report, path: Path) -> Path:
-    """One sheet per table, bold frozen header, widths fitted to the contents (opinion text wrapped)."""
+def write_workbook(report, path: Path, taxonomy=None) -> Path:
+    """One sheet per table and one with every opinion: bold frozen header, autofilter, numbers as numbers with
+    their formats (percent, 0.00), widths fitted to the contents (opinion text wrapped), theme charts inside."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+
+    from .report_sheets import ALL_OPINIONS, OPINION_HEADERS, add_theme_chart, as_number, opinions_frame
 
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
-    for title, frame in _sheets(report):
+    charts = {f"{name} テーマ": name for name in report.distributions}
+    for title, frame in _sheets(report) + [(ALL_OPINIONS, opinions_frame(report, taxonomy))]:
         sheet = book.create_sheet(sheet_name(title, taken))
         taken.add(sheet.title)
-        frame = frame.assign(**{c: frame[c].map(CHANGES) for c in frame.columns if c == "change"})
-        append_row(sheet, [_header(c) for c in frame.columns])
+        frame = frame.assign(**{c: frame[c].map(CHANGES) for c in frame.columns if c == "change"},
+                             **{c: frame[c].map({"labels": "ラベル", "predictions": "予測"}) for c in frame.columns
+                                if c == "themes_from"},
+                             **{c: frame[c].map(as_number) for c in frame.columns if c == "row"})
+        headers = OPINION_HEADERS if title == ALL_OPINIONS else {}
+        append_row(sheet, [headers.get(c) or _header(c) for c in frame.columns])
         for row in frame.itertuples(index=False):  # text stays text (pipeline.cells): an opinion is never a formula
             append_row(sheet, row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(frame.columns, start=1):
-            letter = get_column_letter(index)
-            kind = column.rsplit(":", 1)[-1]
-            widest = max([_width(_header(column))] + [_width(v) for v in frame[column].head(500)])
-            sheet.column_dimensions[letter].width = min(60, max(8, widest + 2))
-            for cell in sheet[letter][1:]:
-                if kind in PERCENT:
-                    cell.number_format = "0.0%"
-                elif kind in ("text", "reason"):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _format_sheet(sheet, frame, headers)
+        if title in charts:
+            add_theme_chart(sheet, len(frame), 2, 4, f"{charts[title]}：テーマ別の意見数")
     with atomic_path(path) as tmp:
         save_workbook(book, tmp)
     return path

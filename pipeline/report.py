@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .ingest.tables import ID_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 
 UNSCORED = "(unscored)"
 UNSCORED_LABEL = "未分類"
@@ -44,6 +44,7 @@ class Consultation:
     frame: pd.DataFrame
     labelled: bool  # themes come from a `theme` column (labels), not from predictions
     has_review: bool  # the input carried a needs_review column
+    rounds: frozenset = frozenset()  # the consultation_id values of its rows, when it has that column
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -111,18 +112,24 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
                     "response_type" if "response_type" in frame.columns else None)
     id_col = find_column(frame, None, ID_COLUMNS, what="id", source=source, option="", required=False)
     text_col = find_column(frame, None, TEXT_COLUMNS, what="text", source=source, option="", required=False)
+    reply_col = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     theme = _text(frame[theme_col])
     out = pd.DataFrame({
         "row": _text(frame[id_col]) if id_col else pd.Series(range(1, len(frame) + 1)).astype(str),
         "text": frame[text_col].fillna("").astype(str) if text_col else "",  # as written: '\t=x' is not '=x'
+        "reply": frame[reply_col].fillna("").astype(str) if reply_col else "",
         "theme": theme.where(theme != "", UNSCORED),
         "response_type": _text(frame[type_col]) if type_col else "",
         "weight": _weights(frame, source),
         "needs_review": _flags(frame, source),
         "score": pd.to_numeric(frame["pred_theme_score"], errors="coerce") if "pred_theme_score" in frame.columns else np.nan,
         "reason": _text(frame["review_reason"]) if "review_reason" in frame.columns else "",
+        # a response type predicted from the opinion alone (no reply yet) is a guess, never counted as a reply
+        "guess": (_text(frame["pred_response_basis"]) == "opinion") if type_col == "pred_response_type"
+                 and "pred_response_basis" in frame.columns else False,
     })
-    return Consultation(name, source, out, labelled, "needs_review" in frame.columns)
+    rounds = frozenset(_text(frame["consultation_id"]).unique()) - {""} if "consultation_id" in frame.columns else frozenset()
+    return Consultation(name, source, out, labelled, "needs_review" in frame.columns, rounds)
 
 
 def _weights(frame: pd.DataFrame, source: str) -> pd.Series:
@@ -179,9 +186,12 @@ def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
     return table[["theme", "label", "rows", "opinions", "share", "review_rows"]].reset_index(drop=True)
 
 
-def theme_response_table(c: Consultation, taxonomy=None) -> pd.DataFrame:
-    """Opinions per theme (rows, taxonomy order) and response type (columns, Japanese labels), with a total."""
-    f = c.frame.assign(response_type=c.frame["response_type"].replace("", UNTYPED_LABEL))
+def theme_response_table(c: Consultation, taxonomy=None, *, guesses: bool = False) -> pd.DataFrame:
+    """Opinions per theme (rows, taxonomy order) and response type (columns, Japanese labels), with a total.
+    `guesses`: the rows whose type was predicted from the opinion alone (回答前の予測) instead of every other row,
+    so a guess is never added into the counts of real replies."""
+    f = c.frame[c.frame["guess"] == guesses]
+    f = f.assign(response_type=f["response_type"].replace("", UNTYPED_LABEL))
     type_labels = taxonomy.response_labels() if taxonomy is not None else {}
     columns = list(type_labels) + [t for t in pd.unique(f["response_type"]) if t not in type_labels]
     table = f.pivot_table(index="theme", columns="response_type", values="weight", aggfunc="sum", fill_value=0)
@@ -240,6 +250,15 @@ def training_counts(training) -> dict[str, int] | None:
     return {str(k): int(v) for k, v in dict(training).items()} or None
 
 
+def training_rounds(training) -> frozenset:
+    """The consultation ids the training data came from (a labelled frame's column, a model card's list)."""
+    if isinstance(training, pd.DataFrame) and "consultation_id" in training.columns:
+        return frozenset(_text(training["consultation_id"]).unique()) - {""}
+    if isinstance(training, dict) and "training_data" in training:
+        return frozenset(map(str, training["training_data"].get("consultations") or ()))
+    return frozenset()
+
+
 def drift(c: Consultation, counts: dict[str, int], taxonomy=None) -> pd.DataFrame:
     """Per theme: training rows and share, this file's rows and share, their ratio, its review share, and the flag
     (more / less / blank) by the rule in the module docstring. Shares are over rows that have a theme."""
@@ -273,46 +292,56 @@ class Report:
     headlines: list[dict]
     distributions: dict[str, pd.DataFrame]
     by_response: dict[str, pd.DataFrame]
+    guesses: dict[str, pd.DataFrame]  # theme x response type predicted before any reply (only where there are some)
     reviews: dict[str, pd.DataFrame]
     comparison: pd.DataFrame | None
     drift: dict[str, pd.DataFrame]
     training_rows: int | None
+    in_training: tuple = ()  # consultations that are themselves training data: no drift against themselves
 
 
 def make_report(inputs, *, taxonomy=None, training=None) -> Report:
     """Read the inputs and compute every table (no files written)."""
     consultations = load_consultations(inputs)
     counts = training_counts(training)
+    trained = training_rounds(training)
+    in_training = tuple(c.name for c in consultations if c.rounds and c.rounds <= trained)
     names = [c.name for c in consultations]
     return Report(
         consultations=consultations,
         headlines=[headline(c) for c in consultations],
         distributions=dict(zip(names, (theme_distribution(c, taxonomy) for c in consultations))),
         by_response=dict(zip(names, (theme_response_table(c, taxonomy) for c in consultations))),
+        guesses={c.name: theme_response_table(c, taxonomy, guesses=True) for c in consultations if c.frame["guess"].any()},
         reviews=dict(zip(names, (review_queue(c, taxonomy) for c in consultations))),
         comparison=comparison(consultations, taxonomy) if len(consultations) > 1 else None,
-        drift={c.name: drift(c, counts, taxonomy) for c in consultations} if counts else {},
-        training_rows=sum(counts.values()) if counts else None,
+        drift={c.name: drift(c, counts, taxonomy) for c in consultations if c.name not in in_training} if counts else {},
+        training_rows=sum(counts.values()) if counts else None, in_training=in_training if counts else (),
     )
 
 
-def build_report(inputs, out_dir: Path | str, *, taxonomy=None, training=None) -> dict:
+def build_report(inputs, out_dir: Path | str, *, taxonomy=None, training=None, replace: bool = False) -> dict:
     """Write summary.md, summary.html, report.xlsx and the PNG charts into `out_dir`; returns {what: path}.
 
     `inputs`: scored or labelled files (CSV / XLSX / JSONL), DataFrames, or a {name: file or DataFrame} mapping.
     `taxonomy`: gives the Japanese labels and the theme order (default: the packaged taxonomy).
     `training`: a labelled frame, a model card or {theme: rows}, for the drift tables (None: no drift section).
+    `out_dir`: a report folder is replaced whole, another consultation's only with `replace` (see report_folder).
     """
     from .charts import write_charts
     from .pages import write_html, write_markdown, write_workbook
+    from .report_folder import staged
     from .taxonomy import load_taxonomy
 
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
     report = make_report(inputs, taxonomy=taxonomy, training=training)
     out_dir = Path(out_dir)
-    charts = write_charts(report, out_dir)
-    written = {"summary": write_markdown(report, out_dir / "summary.md", charts),
-               "summary_html": write_html(report, out_dir / "summary.html", charts),
-               "workbook": write_workbook(report, out_dir / "report.xlsx")}
-    written.update(charts)
-    return written
+    sources = [c.source if c.source.startswith("input ") or not Path(c.source).exists() else str(Path(c.source).resolve())
+               for c in report.consultations]
+    with staged(out_dir, sources, replace=replace) as folder:
+        charts = write_charts(report, folder)
+        written = {"summary": write_markdown(report, folder / "summary.md", charts),
+                   "summary_html": write_html(report, folder / "summary.html", charts, taxonomy),
+                   "workbook": write_workbook(report, folder / "report.xlsx", taxonomy)}
+        written.update(charts)
+    return {key: out_dir / Path(path).name for key, path in written.items()}

@@ -1,11 +1,18 @@
-"""A review workbook for people: the scored rows with `theme` and `response_type` pre-filled from the predictions,
-restricted by drop-down lists to the taxonomy's ids, the rows that need review first. Saved and corrected in Excel,
-the sheet is a labels table again: `pubcom train review.xlsx` reads `opinion`, `response`, `theme`, `response_type`.
+"""A review workbook for people, and reading it back without fooling ourselves.
 
-Every prediction left as it is counts as confirmed when the sheet is trained on; clear a cell to leave the row out.
+The sheet is Japanese: the rows that need review first, `テーマ` and `対応区分` pre-filled with the predictions'
+Japanese labels and restricted by drop-down lists to the taxonomy's label_ja, and a `確認済み` column. Saved and
+corrected in Excel, it is a labels table again: `pubcom train review.xlsx` finds 意見 / 回答 / テーマ / 対応区分 by
+heading, maps the labels back to ids (taxonomy.to_ids), and learns **only from the rows marked 確認済み**. A sheet
+where no row is marked is refused: the pre-filled values are the model's own predictions, and training (or scoring
+cross-validation) on them would only measure the model against itself.
+
+The columns are one list (`COLUMNS`), so a new column (suggested replies, groups) is one line.
 """
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +24,41 @@ from .errors import InputError, TaxonomyError
 from .ingest.tables import RESPONSE_COLUMNS, TEXT_COLUMNS, find_column
 from .taxonomy import Taxonomy
 
-LISTS_SHEET = "taxonomy"
-LABEL_COLUMNS = ("theme", "response_type")
-_FIRST = ["consultation_id"]
-_LATER = ["needs_review", "review_reason", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence",
-          "pred_theme", "pred_response_type", "pred_response_type_score", "pred_response_basis"]
-_WIDTHS = {"opinion": 60, "response": 45, "theme": 22, "theme_label": 26, "response_type": 16,
-           "response_type_label": 20, "review_reason": 30, "evidence": 30}
+SHEET = "確認"
+LISTS_SHEET = "選択肢"
+REVIEWED = "確認済み"
+# what a reviewer may type or pick in 確認済み (compared after NFKC and lower-casing; Excel's TRUE reads as "true")
+REVIEWED_MARKS = frozenset({"済", "確認済", "確認済み", "✓", "✔", "○", "〇", "true", "1", "1.0", "はい", "yes", "y"})
 _FLAG_FILL = "FCE4D6"  # light orange: the rows to look at first
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the column of the review frame
+    header: str  # what the reviewer reads (the workbook's heading)
+    width: int = 14
+    wrap: bool = False
+    number_format: str | None = None
+    hidden: bool = False  # kept for programs (ids), out of the reviewer's way
+
+
+COLUMNS = [
+    Column(REVIEWED, REVIEWED, 10),
+    Column("theme", "テーマ", 30),
+    Column("response_type", "対応区分", 18),
+    Column("opinion", "意見", 60, wrap=True),
+    Column("response", "回答", 45, wrap=True),
+    Column("needs_review", "要確認", 8),
+    Column("review_reason", "要確認の理由", 30, wrap=True),
+    Column("pred_theme_score", "確信度", 8, number_format="0.00"),
+    Column("pred_theme_2", "第2候補", 26),
+    Column("pred_response_basis", "対応区分の根拠", 14),
+    Column("evidence", "根拠となった語", 30, wrap=True),
+]
+HIDDEN = [Column(c, c, hidden=True) for c in ("consultation_id", "pred_theme", "pred_response_type")]
+_LABELLED = {c.key for c in COLUMNS + HIDDEN} | {"pred_theme_2_score", "pred_response_type_score", "review_code",
+                                                 "pred_theme_label", "pred_response_type_label", "pred_theme_2_label"}
+_BASIS = {"reply": "回答から", "opinion": "意見のみ（回答前の予測）"}
 
 
 def flagged(scored: pd.DataFrame) -> pd.Series:
@@ -35,7 +69,8 @@ def flagged(scored: pd.DataFrame) -> pd.Series:
 
 
 def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: str = "", source: str = "scored") -> pd.DataFrame:
-    """The scored rows in review order (needs_review first, then least confident first) with label columns."""
+    """The scored rows in review order (needs_review first, then least confident first), labels in Japanese; the
+    columns of `COLUMNS`, then the input's own columns, then `HIDDEN`."""
     if "pred_theme" not in scored.columns:
         raise InputError(f"{source}: no pred_theme column; give the output of `pubcom score`")
     frame = scored.copy()
@@ -49,15 +84,24 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame = frame.fillna({c: "" for c in frame.columns if frame[c].dtype == object})
-    _check_ids(frame["pred_theme"], taxonomy.theme_ids, "theme", taxonomy, source)
-    frame["theme"] = frame["pred_theme"]
-    frame["response_type"] = frame.get("pred_response_type", "")
-    _check_ids(frame["response_type"], taxonomy.response_type_ids, "response type", taxonomy, source)
-    frame["theme_label"] = ""  # formulas, written with the sheet
-    frame["response_type_label"] = ""
-    frame = frame.sort_values(["needs_review", "pred_theme_score"], ascending=[False, True], kind="stable", na_position="first")
-    middle = [c for c in frame.columns if c not in _FIRST + _LATER + ["theme", "theme_label", "response_type", "response_type_label"]]
-    order = _FIRST + middle + ["theme", "theme_label", "response_type", "response_type_label"] + [c for c in _LATER if c in frame.columns]
+    themes, types = taxonomy.theme_labels(), taxonomy.response_labels()
+    _check_ids(frame["pred_theme"], themes, "theme", taxonomy, source)
+    # a label the input already has (a government's category mapped at ingest) is kept; else the prediction
+    given = frame["response_type"].astype(str).str.strip() if "response_type" in frame.columns else ""
+    predicted = frame["pred_response_type"] if "pred_response_type" in frame.columns else ""
+    frame["response_type"] = pd.Series(given, index=frame.index).where(lambda s: s != "", predicted) if len(frame) else ""
+    _check_ids(frame["response_type"], types, "response type", taxonomy, source)
+    frame["theme"] = frame["pred_theme"].map(lambda t: themes.get(t, t))
+    frame["response_type"] = frame["response_type"].map(lambda t: types.get(t, t))
+    if "pred_theme_2" in frame.columns:
+        frame["pred_theme_2"] = frame["pred_theme_2"].map(lambda t: themes.get(t, t))
+    if "pred_response_basis" in frame.columns:
+        frame["pred_response_basis"] = frame["pred_response_basis"].map(lambda b: _BASIS.get(b, b))
+    frame[REVIEWED] = ""
+    frame = frame.sort_values(["needs_review", "pred_theme_score"], ascending=[False, True], kind="stable",
+                              na_position="first") if "pred_theme_score" in frame.columns else frame
+    own = [c for c in frame.columns if c not in _LABELLED]
+    order = [c.key for c in COLUMNS if c.key in frame.columns] + own + [c.key for c in HIDDEN if c.key in frame.columns]
     return frame[order].reset_index(drop=True)
 
 
@@ -70,29 +114,34 @@ def _check_ids(values, allowed, what, taxonomy, source):
 
 def write_review_sheet(scored: pd.DataFrame, out: Path | str, taxonomy: Taxonomy, *, consultation_id: str = "",
                        source: str = "scored") -> Path:
-    """Write the review workbook (sheet 1: the rows; hidden sheet: the taxonomy's ids and Japanese labels)."""
+    """Write the review workbook (sheet 確認: the rows; hidden sheet 選択肢: the drop-down lists)."""
     from openpyxl import Workbook
 
     frame = review_frame(scored, taxonomy, consultation_id=consultation_id, source=source)
+    columns = _columns(frame)
     book = Workbook()
     sheet = book.active
-    sheet.title = "review"
+    sheet.title = SHEET
     lists = _lists_sheet(book, taxonomy)
-    append_row(sheet, list(frame.columns))
+    append_row(sheet, [c.header for c in columns])
     for row in frame.itertuples(index=False):  # text stays text: an opinion '=...' is never a formula
         append_row(sheet, [_cell(v) for v in row])
-    _label_formulas(sheet, frame, lists)
     _dropdowns(sheet, frame, lists)
-    _layout(sheet, frame)
+    _layout(sheet, frame, columns)
     out = Path(out)
     with atomic_path(out) as tmp:
         save_workbook(book, tmp)
     return out
 
 
+def _columns(frame: pd.DataFrame) -> list[Column]:
+    known = {c.key: c for c in COLUMNS + HIDDEN}
+    return [known.get(key, Column(key, key)) for key in frame.columns]
+
+
 def _cell(value):
     if isinstance(value, (np.bool_, bool)):
-        return bool(value)
+        return "要確認" if value else ""
     if isinstance(value, (np.floating, float)):
         return None if np.isnan(value) else float(value)
     if isinstance(value, (np.integer,)):
@@ -101,18 +150,16 @@ def _cell(value):
 
 
 def _lists_sheet(book, taxonomy: Taxonomy) -> dict:
-    """Hidden sheet: theme ids and labels in A:B, response type ids and labels in D:E; returns their ranges."""
+    """Hidden sheet: theme labels in A, response type labels in B, the 確認済み mark in C; returns their ranges."""
     lists = book.create_sheet(LISTS_SHEET)
-    lists.append(["theme", "label_ja", None, "response_type", "label_ja"])
-    themes = list(taxonomy.theme_labels().items())
-    responses = list(taxonomy.response_labels().items())
-    for i in range(max(len(themes), len(responses))):
-        theme = themes[i] if i < len(themes) else (None, None)
-        response = responses[i] if i < len(responses) else (None, None)
-        lists.append([*theme, None, *response])
+    themes, types = list(taxonomy.theme_labels().values()), list(taxonomy.response_labels().values())
+    lists.append(["テーマ", "対応区分", REVIEWED])
+    for i in range(max(len(themes), len(types), 1)):
+        lists.append([themes[i] if i < len(themes) else None, types[i] if i < len(types) else None,
+                      "済" if i == 0 else None])
     lists.sheet_state = "hidden"
-    return {"theme": (f"{LISTS_SHEET}!$A$2:$A${len(themes) + 1}", f"{LISTS_SHEET}!$A$2:$B${len(themes) + 1}"),
-            "response_type": (f"{LISTS_SHEET}!$D$2:$D${len(responses) + 1}", f"{LISTS_SHEET}!$D$2:$E${len(responses) + 1}")}
+    return {"theme": f"{LISTS_SHEET}!$A$2:$A${len(themes) + 1}",
+            "response_type": f"{LISTS_SHEET}!$B$2:$B${len(types) + 1}", REVIEWED: f"{LISTS_SHEET}!$C$2:$C$2"}
 
 
 def _letter(frame, column) -> str:
@@ -121,41 +168,53 @@ def _letter(frame, column) -> str:
     return get_column_letter(list(frame.columns).index(column) + 1)
 
 
-def _label_formulas(sheet, frame, lists) -> None:
-    # a formula, not a copy: the Japanese label follows when the reviewer picks another id
-    for column in LABEL_COLUMNS:
-        ids, table = _letter(frame, column), lists[column][1]
-        target = _letter(frame, f"{column}_label")
-        for row in range(2, len(frame) + 2):
-            sheet[f"{target}{row}"] = f'=IF({ids}{row}="","",IFERROR(VLOOKUP({ids}{row},{table},2,FALSE),"?"))'
-
-
 def _dropdowns(sheet, frame, lists) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     last = max(len(frame) + 1, 2)
-    for column in LABEL_COLUMNS:
-        rule = DataValidation(type="list", formula1=f"={lists[column][0]}", allow_blank=True, showErrorMessage=True,
-                              errorTitle="not in the taxonomy", error="Pick an id from the list (blank: leave the row out)")
+    for column, formula in lists.items():
+        # a warning, not a stop: 確認済み also takes ✓ / TRUE / 1 / はい typed by hand
+        rule = DataValidation(type="list", formula1=f"={formula}", allow_blank=True, showErrorMessage=True,
+                              errorStyle="stop" if column != REVIEWED else "warning",
+                              errorTitle="一覧にない値", error="一覧から選んでください")
         sheet.add_data_validation(rule)
         rule.add(f"{_letter(frame, column)}2:{_letter(frame, column)}{last}")
 
 
-def _layout(sheet, frame) -> None:
+def _layout(sheet, frame, columns: list[Column]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "B2"  # the header and the 確認済み column stay in view
     sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for column in frame.columns:
-        sheet.column_dimensions[_letter(frame, column)].width = _WIDTHS.get(column, 14)
     wrap = Alignment(wrap_text=True, vertical="top")
     fill = PatternFill(start_color=_FLAG_FILL, end_color=_FLAG_FILL, fill_type="solid")
-    wrapped = {_letter(frame, c) for c in ("opinion", "response", "review_reason", "evidence") if c in frame.columns}
-    for index, flagged in enumerate(frame["needs_review"].tolist(), start=2):
-        for cell in sheet[index]:
-            if cell.column_letter in wrapped:
+    for column in columns:
+        letter = _letter(frame, column.key)
+        sheet.column_dimensions[letter].width = column.width
+        sheet.column_dimensions[letter].hidden = column.hidden
+        for cell in sheet[letter][1:]:
+            if column.wrap:
                 cell.alignment = wrap
-            if flagged:
+            if column.number_format:
+                cell.number_format = column.number_format
+    for index, needs in enumerate(frame["needs_review"].tolist(), start=2):
+        if needs:
+            for cell in sheet[index]:
                 cell.fill = fill
+
+
+# ---------------------------------------------------------------- reading a corrected sheet back
+def is_review_sheet(frame: pd.DataFrame) -> bool:
+    return REVIEWED in frame.columns
+
+
+def reviewed_rows(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, int]:
+    """The rows marked 確認済み (済 / ✓ / TRUE / 1 / はい), and how many rows the sheet had; none marked is an error."""
+    marks = frame[REVIEWED].fillna("").astype(str).map(lambda v: unicodedata.normalize("NFKC", v).strip().lower())
+    keep = marks.isin({unicodedata.normalize("NFKC", m).lower() for m in REVIEWED_MARKS})
+    if not keep.any():
+        raise InputError(f"{source}: no row is marked {REVIEWED} (済 / ✓ / TRUE / 1 / はい); the other values are the "
+                         "model's own predictions, so mark the rows you have checked before training on the sheet")
+    return frame[keep].drop(columns=REVIEWED).reset_index(drop=True), len(frame)

@@ -13,6 +13,7 @@ def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
     from .ingest import ingest
     from .registry import save_model
     from .report import build_report
+    from .report_folder import default_folder
     from .score import read_input, score_frame
     from .train import _standard, join_labels, train
 
@@ -44,8 +45,12 @@ def run(root: Path | str | None = None, *, cv="loo", say=print) -> dict:
         write_csv(target, scored)
         scored_paths.append(target)
         say(f"score: {len(scored)} rows, {int(scored['needs_review'].sum())} flagged for review -> {target}")
-    written = build_report(scored_paths, paths["reports"], taxonomy=model.taxonomy, training=labelled)
-    say(f"report: {written.get('summary')}")
+    folder = default_folder(paths["reports"], [p.name.split(".")[0] for p in scored_paths])
+    written = build_report(scored_paths, folder, taxonomy=model.taxonomy, training=labelled, replace=True)
+    say(f"report: {written.get('summary_html')}")
+    files = [records_path, meta_path, paths["reports"] / "metrics.json", model_dir, *scored_paths,
+             *(p for p in [paths["reports"] / "metrics-heldout.json"] if heldout is not None), *written.values()]
+    say("written:\n" + "\n".join(f"  {f}" for f in files))
     return {"records": records_path, "meta": meta_path, "model": model_dir, "scored": scored_paths,
             "report": written, "metrics": metrics, "heldout": heldout}
 

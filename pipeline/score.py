@@ -1,8 +1,10 @@
 """Scoring: a model + rows -> the predictions contract.
 
-Every input column and row comes out, in order, plus: pred_theme, pred_theme_score, pred_theme_2,
-pred_theme_2_score, pred_response_type, pred_response_type_score, pred_response_basis (reply | opinion),
-needs_review, review_reason, evidence. An empty or unusable row is kept and flagged, never dropped.
+Every input column and row comes out, in order, plus: pred_theme, pred_theme_label (the taxonomy's label_ja),
+pred_theme_score, pred_theme_2, pred_theme_2_score, pred_response_type, pred_response_type_label,
+pred_response_type_score, pred_response_basis (reply | opinion), needs_review, review_code (stable codes for
+programs, `;`-separated: REVIEW_CODES), review_reason (the same in Japanese, for people), evidence. An empty or
+unusable row is kept and flagged, never dropped.
 """
 from __future__ import annotations
 
@@ -15,8 +17,12 @@ import pandas as pd
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
 from .normalize import normalize
 
-PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
-                "pred_response_type_score", "pred_response_basis", "needs_review", "review_reason", "evidence"]
+PRED_COLUMNS = ["pred_theme", "pred_theme_label", "pred_theme_score", "pred_theme_2", "pred_theme_2_score",
+                "pred_response_type", "pred_response_type_label", "pred_response_type_score", "pred_response_basis",
+                "needs_review", "review_code", "review_reason", "evidence"]
+# review_code -> the Japanese reason staff read (review_reason)
+REVIEW_CODES = {"empty_text": "本文が空", "not_japanese": "日本語の本文ではない", "too_short": "短すぎて判定できない",
+                "low_confidence": "確信度が低い", "close_call": "上位2テーマが僅差"}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _MIN_CHARS = 4
 
@@ -31,11 +37,11 @@ def _as_frame(data, text_column):
 
 def _unusable(text: str) -> str:
     if not text:
-        return "empty text"
+        return "empty_text"
     if not _JAPANESE.search(text):
-        return "not Japanese"
+        return "not_japanese"
     if len(text) < _MIN_CHARS:
-        return "too short to judge"
+        return "too_short"
     return ""
 
 
@@ -64,7 +70,10 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     for column in PRED_COLUMNS:
         if column in preds:
             out[column] = preds[column]
-    out["needs_review"], out["review_reason"] = _review(model, texts, preds)
+    themes, types = _label_maps(model)
+    out["needs_review"], out["review_code"], out["review_reason"] = _review(model, texts, preds, (themes, types))
+    out["pred_theme_label"] = [themes.get(t, t) for t in preds["pred_theme"]]
+    out["pred_response_type_label"] = [types.get(t, t) for t in preds["pred_response_type"]]
     out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
     if masked is not None:
         out.attrs["masked"] = dict(masked)
@@ -177,21 +186,39 @@ def _predict_responses(model, opinion: _Opinions, replies) -> dict:
     return cols
 
 
-def _review(model, texts, preds):
-    flags, reasons = [], []
+def _label_maps(model) -> tuple[dict, dict]:
+    """{id: label_ja} for themes and response types: from the model's card, else (a model saved before the card
+    kept them) from the packaged taxonomy when the model was trained on it, else none (the ids are shown)."""
+    card = getattr(model, "card", None) or {}
+    if "label_ja" in card:
+        return card["label_ja"].get("theme", {}), card["label_ja"].get("response_type", {})
+    taxonomy = getattr(model, "taxonomy", None)
+    if taxonomy is None and card.get("taxonomy", {}).get("id") == "dx-ja":
+        from .taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    return (taxonomy.theme_labels(), taxonomy.response_labels()) if taxonomy is not None else ({}, {})
+
+
+def _review(model, texts, preds, labels):
+    """needs_review, review_code (for programs) and review_reason (the same, in Japanese with the numbers)."""
+    flags, codes, reasons = [], [], []
     threshold, margin = model.review_threshold, model.review_margin
+    themes = labels[0]
     for i, text in enumerate(texts):
         unusable = _unusable(text)
-        why = [unusable] if unusable else []
+        why = [(unusable, REVIEW_CODES[unusable])] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:
             if top < threshold:
-                why.append(f"low confidence ({top:.2f} < {threshold:.2f})")
+                why.append(("low_confidence", f"{REVIEW_CODES['low_confidence']}（{top:.2f} < 基準 {threshold:.2f}）"))
             elif top - second < margin:
-                why.append(f"close call ({preds['pred_theme'][i]} {top:.2f} vs {preds['pred_theme_2'][i]} {second:.2f})")
+                first, other = (themes.get(t, t) for t in (preds["pred_theme"][i], preds["pred_theme_2"][i]))
+                why.append(("close_call", f"{REVIEW_CODES['close_call']}（{first} {top:.2f} / {other} {second:.2f}）"))
         flags.append(bool(why))
-        reasons.append("; ".join(why))
-    return flags, reasons
+        codes.append(";".join(code for code, _ in why))
+        reasons.append("、".join(reason for _, reason in why))
+    return flags, codes, reasons
 
 
 def read_input(path: str | Path, *, sheet: str | None = None, stdin=None) -> pd.DataFrame:

@@ -206,13 +206,31 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
         chunks = chain([next(chunks)], chunks)
         scored_chunks = score_chunks(model, _shared_replies_together(chunks), jobs=jobs, options=options,
                                      render=text_format(out))
-        for scored in progress(scored_chunks, desc="scoring rows", size=len):
+        for scored in progress(scored_chunks, desc="scoring", unit="rows", size=len,
+                               total=lambda: estimate_rows(source, sheet)):
             write(scored)
             counts["rows"] += len(scored)
             counts["flagged"] += scored.flagged if isinstance(scored, Rendered) else int(scored["needs_review"].sum())
             for kind, n in (scored.masked if isinstance(scored, Rendered) else scored.attrs.get("masked", {})).items():
                 counts["masked"][kind] = counts["masked"].get(kind, 0) + n
     return counts
+
+
+def estimate_rows(source, sheet=None) -> int | None:
+    """The number of rows of a CSV / TSV / text file, from its line breaks (a reply cell holding a line break
+    makes it an overestimate), for the progress bar; None for stdin and for files read whole."""
+    if str(source) == "-" or sheet is not None:
+        return None
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix in _WHOLE_SUFFIXES or not path.is_file():
+        return None
+    lines, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            lines, last = lines + block.count(b"\n"), block[-1:]
+    lines += last != b"\n"  # a last line without a line break
+    return max(0, lines - (suffix in (".csv", ".tsv")))  # the header is not a row
 
 
 def _checked(chunks, id_column, options: dict, *, source: str, counts: dict):

@@ -111,13 +111,14 @@ def read_labelled(inputs=(), *, labels=None, text_column=None, response_column=N
     """Labelled rows from tables (CSV / XLSX / review sheets) or ingested records + `labels`; none: the embedded data."""
     if not inputs:
         return embedded_labelled()
-    frames = []
+    frames, used = [], []
     for path in map(Path, inputs):
         if labels is not None:
             records = read_document(path).records if not path.name.endswith(".records.csv") else read_table(path)
             frame = join_labels(records, labels)
         else:
             frame = read_table(path, sheet=sheet)
+            frame = _reviewed_only(frame, str(path), used)
         # every row keeps the round it came from (its own column, else the file name), for per-round metrics
         stem = path.stem.replace(".records", "").replace(".scored", "")
         if "consultation_id" not in frame.columns:
@@ -140,7 +141,23 @@ def read_labelled(inputs=(), *, labels=None, text_column=None, response_column=N
             raise InputError(f"{source}: no label columns (theme / response_type); pass --theme-column or --labels")
         frame["source"] = "real"
         frames.append(frame)
-    return _standard(pd.concat(frames, ignore_index=True))
+    out = _standard(pd.concat(frames, ignore_index=True))
+    out.attrs["review_sheets"] = used  # [(file, rows marked 確認済み, rows in the sheet)], for the CLI to say
+    return out
+
+
+def _reviewed_only(frame: pd.DataFrame, source: str, used: list) -> pd.DataFrame:
+    """A review sheet gives only its rows marked 確認済み; a table of predictions with no such column is refused,
+    since its labels would be the model's own predictions (see pipeline.review)."""
+    from .review import REVIEWED, is_review_sheet, reviewed_rows
+
+    if is_review_sheet(frame):
+        frame, total = reviewed_rows(frame, source)
+        used.append((source, len(frame), total))
+    elif "pred_theme" in frame.columns:
+        raise InputError(f"{source}: holds the model's predictions (pred_theme) and no {REVIEWED} column; write a "
+                         "review sheet with `pubcom review-sheet`, mark the rows you checked, then train on it")
+    return frame
 
 
 def _standard(frame: pd.DataFrame) -> pd.DataFrame:
@@ -262,6 +279,8 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         },
         "taxonomy": taxonomy.card(),
         "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
+        # the Japanese labels, so that scoring writes them beside the ids without the taxonomy file
+        "label_ja": {"theme": taxonomy.theme_labels(), "response_type": taxonomy.response_labels()},
         "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
         "versions": _versions(sklearn),
         "random_state": config.RANDOM_STATE,

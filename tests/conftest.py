@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
+
+# The suite reads the CLI's messages in English, the words the library raises (the default for people is Japanese:
+# tests/test_i18n.py runs the CLI in Japanese on purpose). Set here, so CLI subprocesses inherit it too.
+os.environ["PUBCOM_LANG"] = "en"
 
 # (No., opinion, reply, category as written, response type it maps to). Row 4 shares row 3's reply (empty cell);
 # row 3 stands for two opinions; row 5 is long enough to be split by a page break in the PDF.

@@ -88,3 +88,39 @@ def test_run_end_to_end_in_a_temporary_copy(project):
     assert (project / "reports" / "otaru.scored.csv").exists() and (project / "reports" / "unseen.scored.csv").exists()
     # nothing written into data/raw
     assert sorted(p.name for p in (project / "data" / "raw").iterdir()) == sorted(p.name for p in config.RAW_DIR.iterdir())
+
+
+# ---------------------------------------------------------------- a workbook's sheets, a guessed heading
+def _two_sheets(path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "表紙"
+    book.active.append(["市DX推進計画（案）への意見"])
+    table = book.create_sheet("意見一覧")
+    table.append(["番号", "ご意見の内容"])
+    table.append(["1", "窓口の手続をオンラインでできるようにしてほしい。"])
+    book.save(path)
+    return path
+
+
+def test_opinions_on_a_later_sheet_are_found_and_the_sheet_named(tmp_path, caplog):
+    import logging
+
+    from pipeline.ingest.tables import TEXT_COLUMNS, find_column, read_table
+
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        frame = read_table(_two_sheets(tmp_path / "book.xlsx"))
+        column = find_column(frame, None, TEXT_COLUMNS, what="opinion text", source="book.xlsx", option="--text-column")
+    assert column == "ご意見の内容" and len(frame) == 1
+    notes = [r.getMessage() for r in caplog.records]
+    assert any("no opinion column on the first sheet '表紙'; read sheet '意見一覧'" in n for n in notes)
+    assert any("column 'ご意見の内容' taken as the opinion text (guessed from its heading" in n for n in notes)
+
+
+def test_a_wrong_sheet_lists_the_sheets(tmp_path):
+    from pipeline.errors import InputError
+    from pipeline.ingest.tables import read_table
+
+    with pytest.raises(InputError, match=r"no sheet 'Sheet9' \(sheets: 表紙, 意見一覧\)"):
+        read_table(_two_sheets(tmp_path / "book.xlsx"), sheet="Sheet9")

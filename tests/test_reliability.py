@@ -119,8 +119,8 @@ def test_nul_and_control_characters_in_cells_are_scored(tmp_path, model):
     frame = read_input(path)
     scored = score_frame(model, frame)
     assert len(scored) == 3 and (scored["pred_theme"] != "").all()
-    assert scored["review_reason"].tolist()[2].startswith("not Japanese")
-    assert not scored["review_reason"].tolist()[0].startswith(("empty", "not Japanese"))
+    assert scored["review_code"].tolist()[2].startswith("not_japanese")
+    assert not scored["review_code"].tolist()[0].startswith(("empty_text", "not_japanese"))
 
 
 def test_control_characters_in_an_otaru_cell_are_folded(tmp_path):
@@ -133,7 +133,7 @@ def test_control_characters_in_an_otaru_cell_are_folded(tmp_path):
 def test_non_japanese_rows_are_scored_and_flagged(model):
     scored = score_frame(model, ["Please digitise the city office.", "1234", "", "窓口のデジタル化を進めてほしい"])
     assert scored["needs_review"].tolist()[:3] == [True, True, True]
-    assert [r.split(";")[0] for r in scored["review_reason"][:3]] == ["not Japanese", "not Japanese", "empty text"]
+    assert [r.split(";")[0] for r in scored["review_code"][:3]] == ["not_japanese", "not_japanese", "empty_text"]
     assert scored["pred_theme"][0] != "" and scored["pred_theme"][3] != ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -137,8 +138,19 @@ def test_workbook_has_one_sheet_per_table(written):
 
     book = load_workbook(written["workbook"])
     assert book.sheetnames == ["概要", "alpha テーマ", "alpha 対応区分", "alpha 要確認", "alpha 学習との比較",
-                               "beta テーマ", "beta 対応区分", "beta 要確認", "beta 学習との比較", "比較"]
+                               "beta テーマ", "beta 対応区分", "beta 要確認", "beta 学習との比較", "比較", "全意見"]
     sheet = book["alpha テーマ"]
+    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}" and len(sheet._charts) == 1  # an Excel chart, not a picture
+    drift = book["beta 学習との比較"]
+    ratio = [c.value for c in drift[1]].index("倍率")
+    ratios = [drift.cell(r, ratio + 1) for r in range(2, drift.max_row + 1)]
+    assert all(c.number_format == "0.00" for c in ratios) and any(isinstance(c.value, float) for c in ratios)
+    opinions = book["全意見"]
+    header = [c.value for c in opinions[1]]
+    assert header[:6] == ["意見募集", "行", "テーマ", "対応区分", "対応区分の根拠", "確信度"]
+    assert opinions.max_row == 1 + len(ALPHA) + len(BETA) and opinions.freeze_panes == "A2"
+    assert [opinions.cell(r, 2).value for r in (2, 3)] == [1, 2]  # row numbers as numbers, not text
+    assert opinions.cell(2, 3).value == "デジタルデバイド対策" and opinions.cell(2, 6).number_format == "0.00"
     assert [c.value for c in sheet[1]] == ["テーマID", "テーマ", "行数", "意見数", "割合", "要確認（行）"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet["A2"].value == "digital_divide" and sheet["E2"].value == pytest.approx(5 / 7)
@@ -146,10 +158,21 @@ def test_workbook_has_one_sheet_per_table(written):
     assert sheet.column_dimensions["B"].width >= 20  # fits 「行政手続のオンライン化・窓口改革」-like labels
 
 
+def test_guesses_made_before_any_reply_are_kept_apart(taxonomy):
+    frame = BETA.assign(pred_response_basis=["reply", "reply", "opinion", "opinion", "opinion"])
+    report = make_report({"beta": frame}, taxonomy=taxonomy)
+    replies, guesses = report.by_response["beta"], report.guesses["beta"]
+    assert replies["total"].sum() == 2 and guesses["total"].sum() == 3  # never added together
+    assert make_report({"alpha": ALPHA}, taxonomy=taxonomy).guesses == {}  # no basis column: labels or replies
+    page = build_report({"beta": frame}, Path(tempfile.mkdtemp()) / "beta", taxonomy=taxonomy)["summary_html"]
+    assert "回答前の予測（3件）" in page.read_text(encoding="utf-8")
+
+
 def test_html_page_embeds_the_charts(written):
     page = Path(written["summary_html"]).read_text(encoding="utf-8")
-    for chart in ("themes-alpha.png", "heatmap-beta.png", "comparison.png"):
-        assert f'<img src="{chart}"' in page
+    for chart in ("themes-alpha.png", "heatmap-beta.png", "comparison.png"):  # inside the page: it travels alone
+        assert f'data-chart="{chart}"' in page
+    assert page.count('<img src="data:image/png;base64,') == 5 and "<img src=\"themes" not in page
     assert "<th>割合</th>" in page and "71.4%" in page  # alpha's digital_divide share, 5 of 7 opinions
 
 
@@ -223,7 +246,28 @@ def test_cli_report_writes_the_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 1 and "drift" not in result.stdout  # no model: no drift
     assert "report on 2 file(s)" in result.stdout and "5 charts" in result.stdout
-    assert (tmp_path / "reports" / "summary.html").exists() and (tmp_path / "reports" / "comparison.png").exists()
+    folder = tmp_path / "reports" / "alpha-beta"  # a comparison's own folder
+    assert (folder / "summary.html").exists() and (folder / "comparison.png").exists()
+
+
+def test_cli_report_gives_each_consultation_its_folder_and_replaces_it_whole(tmp_path):
+    ALPHA.to_csv(tmp_path / "alpha.scored.csv", index=False)
+    BETA.to_csv(tmp_path / "beta.scored.csv", index=False)
+    assert pubcom("report", "alpha.scored.csv", home=tmp_path).returncode == 0
+    assert pubcom("report", "beta.scored.csv", home=tmp_path).returncode == 0
+    alpha, beta = tmp_path / "reports" / "alpha", tmp_path / "reports" / "beta"
+    assert (alpha / "themes-alpha.png").exists() and (beta / "themes-beta.png").exists()
+    (alpha / "themes-old.png").write_bytes(b"a chart of an earlier run")
+    again = pubcom("report", "alpha.scored.csv", home=tmp_path)
+    assert again.returncode == 0 and "replaced" in again.stdout
+    assert not (alpha / "themes-old.png").exists() and (alpha / "summary.html").exists()
+    refused = pubcom("report", "beta.scored.csv", "--out", "reports/alpha", home=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "already holds the report of" in refused.stderr and "--replace" in refused.stderr
+    assert (alpha / "themes-alpha.png").exists()  # the refused run changed nothing
+    forced = pubcom("report", "beta.scored.csv", "--out", "reports/alpha", "--replace", home=tmp_path)
+    assert forced.returncode == 0 and sorted(p.name for p in alpha.glob("*.png")) == ["heatmap-beta.png", "themes-beta.png"]
+    assert not list((tmp_path / "reports").glob(".*"))  # no staging folder left behind
 
 
 def test_cli_report_uses_the_latest_model_for_drift(tmp_path):
@@ -272,3 +316,13 @@ def test_empty_label_column_falls_back_to_predictions():
                           "pred_response_type": ["kept", "adopted"], "needs_review": [False, True]})
     consultation = standardise(frame, "x", "x.csv")
     assert consultation.frame["response_type"].tolist() == ["kept", "adopted"]
+
+
+def test_a_consultation_that_is_training_data_is_not_compared_with_itself(taxonomy):
+    trained = BETA.assign(consultation_id="beta-round")
+    other = ALPHA.assign(consultation_id="alpha-round")
+    training = TRAINING.assign(consultation_id="beta-round")
+    report = make_report({"beta": trained, "alpha": other}, taxonomy=taxonomy, training=training)
+    assert report.in_training == ("beta",) and list(report.drift) == ["alpha"]
+    card = {"training_data": {"theme_counts": {"security": 3}, "consultations": ["beta-round"]}}
+    assert make_report({"beta": trained}, taxonomy=taxonomy, training=card).drift == {}

@@ -170,25 +170,70 @@ def _scored() -> pd.DataFrame:
     })
 
 
-def test_review_sheet_dropdowns_order_and_read_back(tmp_path):
+def _mark(path, marks: dict, themes: dict | None = None) -> None:
+    """Play the reviewer: put `marks` {row: value} in 確認済み and `themes` {row: label} in テーマ, then save."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["確認"]
+    header = [c.value for c in sheet[1]]
+    for row, value in marks.items():
+        sheet.cell(row, header.index("確認済み") + 1).value = value
+    for row, value in (themes or {}).items():
+        sheet.cell(row, header.index("テーマ") + 1).value = value
+    book.save(path)
+
+
+def test_review_sheet_is_japanese_with_dropdowns_of_labels(tmp_path):
     from openpyxl import load_workbook
 
     from pipeline.review import write_review_sheet
 
-    out = write_review_sheet(_scored(), tmp_path / "review.xlsx", load_taxonomy(SCHOOL_TOML), consultation_id="school")
+    taxonomy = load_taxonomy(SCHOOL_TOML)
+    out = write_review_sheet(_scored(), tmp_path / "review.xlsx", taxonomy, consultation_id="school")
     book = load_workbook(out)
-    sheet = book["review"]
+    sheet = book["確認"]
     header = [c.value for c in sheet[1]]
-    assert sheet.freeze_panes == "A2" and book["taxonomy"].sheet_state == "hidden"
+    assert header[:5] == ["確認済み", "テーマ", "対応区分", "意見", "回答"] and "要確認の理由" in header
+    assert sheet.freeze_panes == "B2" and book["選択肢"].sheet_state == "hidden" and sheet.auto_filter.ref
     assert [sheet.cell(r, header.index("No") + 1).value for r in (2, 3, 4)] == ["3", "2", "1"]  # flagged, then least sure
     assert sheet.cell(2, 1).fill.start_color.rgb.endswith("FCE4D6")
-    theme_col = sheet.cell(1, header.index("theme") + 1).column_letter
+    labels = taxonomy.theme_labels()
+    assert [sheet.cell(r, 2).value for r in (2, 3, 4)] == [labels["theme_4"], labels["theme_6"], labels["theme_1"]]
+    assert sheet.cell(2, header.index("確信度") + 1).number_format == "0.00"
     rules = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
-    assert rules[f"{theme_col}2:{theme_col}4"] == "=taxonomy!$A$2:$A$10"
-    assert sheet.cell(2, header.index("theme_label") + 1).value.startswith("=IF(")
-    back = read_labelled([out])
-    assert back["theme"].tolist() == ["theme_4", "theme_6", "theme_1"]
+    assert rules["B2:B4"] == "=選択肢!$A$2:$A$10" and rules["A2:A4"] == "=選択肢!$C$2:$C$2"
+    hidden = sheet.column_dimensions[sheet.cell(1, header.index("pred_theme") + 1).column_letter].hidden
+    assert hidden and header[-3:] == ["consultation_id", "pred_theme", "pred_response_type"]
+
+
+def test_a_review_sheet_with_nothing_marked_is_refused(tmp_path):
+    from pipeline.errors import InputError
+    from pipeline.review import write_review_sheet
+
+    out = write_review_sheet(_scored(), tmp_path / "review.xlsx", load_taxonomy(SCHOOL_TOML))
+    with pytest.raises(InputError, match="no row is marked 確認済み .*mark the rows you have checked"):
+        read_labelled([out])
+    scored = tmp_path / "new.scored.csv"
+    _scored().assign(theme=_scored()["pred_theme"]).to_csv(scored, index=False)
+    with pytest.raises(InputError, match=r"holds the model's predictions \(pred_theme\) and no 確認済み column"):
+        read_labelled([scored])
+
+
+@pytest.mark.parametrize("mark, used", [("済", True), ("✓", True), (True, True), (1, True), ("はい", True),
+                                        ("ＴＲＵＥ", True), ("", False), ("未", False), (0, False)])
+def test_only_rows_marked_reviewed_are_read_back(tmp_path, mark, used):
+    from pipeline.review import write_review_sheet
+    from pipeline.train import label_ids
+
+    taxonomy = load_taxonomy(SCHOOL_TOML)
+    out = write_review_sheet(_scored(), tmp_path / "review.xlsx", taxonomy, consultation_id="school")
+    # row 2 is checked and corrected by the reviewer, row 3 carries the mark under test, row 4 is left alone
+    _mark(out, {2: "済", 3: mark}, themes={2: taxonomy.theme_labels()["theme_2"]})
+    back = label_ids(read_labelled([out]), taxonomy)
+    assert back["theme"].tolist() == ["theme_2", "theme_6"][: 1 + used]
     assert back["response"].tolist()[0] == "休日にも開催します。" and back["consultation_id"].eq("school").all()
+    assert back.attrs["review_sheets"] == [(str(out), 1 + used, 3)]
 
 
 def test_review_sheet_refuses_predictions_outside_the_taxonomy(tmp_path):
@@ -221,7 +266,7 @@ def test_end_to_end_score_review_train_compare(tmp_path):
 
     school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)
     school.iloc[:45].to_csv(tmp_path / "past.csv", index=False)
-    unseen = school.iloc[45:60]
+    unseen = school.iloc[45:120]
     unseen[["No", "ご意見", "市の考え方"]].to_csv(tmp_path / "new.csv", index=False)
     tax = tmp_path / "school.toml"
     tax.write_text(SCHOOL_TOML.read_text(encoding="utf-8"), encoding="utf-8")
@@ -234,22 +279,26 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     sheet = _pubcom(tmp_path, "review-sheet", "new.scored.csv", "--out", "review.xlsx", "--taxonomy", tax)
     assert sheet.returncode == 0, sheet.stderr
 
-    # a reviewer corrects two themes in Excel
+    # a reviewer checks the first 30 rows (correcting their themes), leaves the others as predicted
     taxonomy = load_taxonomy(tax)
-    truth = dict(zip(unseen["No"], taxonomy.to_ids(unseen["theme"].tolist())))
+    truth = dict(zip(unseen["No"], unseen["theme"]))  # label_ja, as the drop-down shows them
+    refused = _pubcom(tmp_path, "train", "review.xlsx", "--taxonomy", tax, "--cv", "2")
+    assert refused.returncode == 2 and "no row is marked 確認済み" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
     book = load_workbook(tmp_path / "review.xlsx")
-    rows = book["review"]
+    rows = book["確認"]
     header = [c.value for c in rows[1]]
-    no, theme = header.index("No") + 1, header.index("theme") + 1
-    for r in range(2, 4):
-        rows.cell(r, theme).value = truth[rows.cell(r, no).value]
-    book.save(tmp_path / "review.xlsx")
+    no, theme = header.index("No") + 1, header.index("テーマ") + 1
+    checked = {r: truth[rows.cell(r, no).value] for r in range(2, 32)}
+    _mark(tmp_path / "review.xlsx", dict.fromkeys(checked, "済"), themes=checked)
     corrected = read_labelled([tmp_path / "review.xlsx"])
-    assert corrected.set_index("No").loc[rows.cell(2, no).value, "theme"] == truth[rows.cell(2, no).value]
+    assert len(corrected) == 30 and sorted(corrected["theme"]) == sorted(checked.values())
 
     second = _pubcom(tmp_path, "train", "review.xlsx", "past.csv", "--taxonomy", tax, "--cv", "2")
     assert second.returncode == 0, second.stderr
-    assert "theme macro-F1 on these 60 rows: new" in second.stdout
+    assert "30 of 75 rows marked 確認済み are used; the other 45 are left out" in second.stdout
+    assert "read 75 rows" in second.stdout  # 30 reviewed + 45 past
+    assert "theme macro-F1 on these 75 rows: new" in second.stdout
     names = sorted(p.name for p in (tmp_path / "models").iterdir() if p.name != "latest")
     latest = os.readlink(tmp_path / "models" / "latest")
     assert latest == (names[-1] if "latest: now" in second.stdout else names[0])
@@ -259,7 +308,7 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     assert "theme: macro-F1 A" in compared.stdout and "response_type: macro-F1 A" in compared.stdout
     assert "theme_1" in compared.stdout  # per-class lines
     listed = _pubcom(tmp_path, "models")
-    assert "school-reorg v1" in listed.stdout and "rows=45" in listed.stdout and "rows=60" in listed.stdout
+    assert "school-reorg v1" in listed.stdout and "rows=45" in listed.stdout and "rows=75" in listed.stdout
 
 
 def test_a_label_outside_the_taxonomy_names_its_row_before_any_fit(tmp_path):

@@ -24,12 +24,24 @@ def test_contract_columns_and_order(model):
     assert scored.at[0, "pred_response_basis"] == "opinion"
 
 
-@pytest.mark.parametrize("index, reason", [(1, "empty text"), (3, "not Japanese")])
-def test_unusable_rows_kept_and_flagged(model, index, reason):
+@pytest.mark.parametrize("index, code, reason", [(1, "empty_text", "本文が空"), (3, "not_japanese", "日本語の本文ではない")])
+def test_unusable_rows_kept_and_flagged(model, index, code, reason):
     scored = model.score(COMMENTS)
     assert len(scored) == len(COMMENTS)
     assert scored.at[index, "needs_review"]
-    assert reason in scored.at[index, "review_reason"]
+    assert scored.at[index, "review_code"].split(";")[0] == code and reason in scored.at[index, "review_reason"]
+
+
+def test_labels_and_reasons_in_japanese_beside_the_ids(model):
+    from pipeline.score import REVIEW_CODES
+
+    scored = model.score(COMMENTS)
+    labels = model.taxonomy.theme_labels()
+    assert [labels[t] for t in scored["pred_theme"] if t] == [v for v in scored["pred_theme_label"] if v]
+    types = model.taxonomy.response_labels()
+    assert all(types[t] == v for t, v in zip(scored["pred_response_type"], scored["pred_response_type_label"]) if t)
+    for codes, reason in zip(scored["review_code"], scored["review_reason"]):
+        assert [REVIEW_CODES[c] for c in codes.split(";") if c] == [r.split("（")[0] for r in reason.split("、") if r]
 
 
 def test_reply_basis_when_a_reply_exists(model):
@@ -56,7 +68,7 @@ def test_cp932_csv_and_xlsx_with_japanese_heading(tmp_path, model_dir):
         assert main(["score", str(source), "--model", str(model_dir), "--out", str(out)]) == 0
         scored = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False) if out.suffix == ".csv" else pd.read_excel(out)
         assert scored["番号"].tolist() == [1, 2, 3]
-        assert bool(scored["needs_review"].iloc[1]) and "empty text" in str(scored["review_reason"].iloc[1])
+        assert bool(scored["needs_review"].iloc[1]) and scored["review_code"].iloc[1] == "empty_text"
 
 
 def test_jsonl_output(tmp_path, model_dir):

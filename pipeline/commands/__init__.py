@@ -6,13 +6,22 @@ import sys
 
 
 def say(message: str) -> None:
-    """A status line on stderr (stdout stays for data: `pubcom score - --out -`)."""
-    print(message, file=sys.stderr)
+    """A status line on stderr (stdout stays for data: `pubcom score - --out -`), in the reader's language."""
+    from ..i18n import localize
+
+    print(localize(message), file=sys.stderr)
+
+
+def tell(message: str) -> None:
+    """A result line on stdout, in the reader's language."""
+    from ..i18n import localize
+
+    print(localize(message))
 
 
 # The options that say where a table's columns are, worded once for every command that reads tables.
 _TABLE_OPTIONS = {
-    "sheet": "XLSX sheet name (default: the first)",
+    "sheet": "XLSX sheet name (default: the first sheet with an opinion column)",
     "text-column": "opinion text column (default: found by heading)",
     "response-column": "reply column, when replies exist (default: found by heading)",
     "theme-column": "theme label column (default: theme)",

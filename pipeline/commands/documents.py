@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import PubcomError
 from . import say as _say
+from . import tell
 
 
 # ---------------------------------------------------------------- ingest
@@ -61,7 +62,7 @@ def _cmd_ingest(args) -> int:
             _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
                  "map it with --categories FILE")
         skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
-        print(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
+        tell(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
               f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}"
               f"{f'; {skipped} lines outside the table listed in the meta' if skipped else ''}"
               f"{_masked_note(document.meta)}")
@@ -80,7 +81,7 @@ def _add_redact(sub) -> None:
     p.add_argument("input", metavar="FILE", help="CSV / XLSX / text (one comment per line), or - for stdin")
     p.add_argument("--out", default=None, help="output .csv / .xlsx / .jsonl or - (default: data/processed/<name>.redacted.csv)")
     p.add_argument("--columns", nargs="+", default=None, metavar="C", help="columns to mask (default: every text column)")
-    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first sheet with an opinion column)")
     p.set_defaults(func=_cmd_redact)
 
 
@@ -101,7 +102,9 @@ def _cmd_redact(args) -> int:
 def _add_report(sub) -> None:
     p = sub.add_parser("report", help="theme distribution, review queue and drift: summary page, workbook and charts")
     p.add_argument("inputs", nargs="+", type=Path, metavar="PRED", help="scored (or labelled) CSV / XLSX / JSONL file(s)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: reports/<name>/, one folder per consultation or comparison)")
+    p.add_argument("--replace", action="store_true", help="replace a report folder that holds another input's report")
     p.add_argument("--model", type=Path, default=None,
                    help="model whose card gives the training themes for drift (default: models/latest, if any)")
     p.set_defaults(func=_cmd_report)
@@ -117,12 +120,18 @@ def _cmd_report(args) -> int:
     if args.model is not None or (config.MODELS_DIR / "latest").exists():
         model = load_model(args.model)
         taxonomy, card = model.taxonomy, model.card
-    out = args.out or config.REPORTS_DIR
-    written = build_report(args.inputs, out, taxonomy=taxonomy, training=card)
+    from ..report import consultation_name
+    from ..report_folder import default_folder, previous_sources
+
+    out = args.out or default_folder(config.REPORTS_DIR, list(dict.fromkeys(map(consultation_name, args.inputs))))
+    before = previous_sources(out)
+    written = build_report(args.inputs, out, taxonomy=taxonomy, training=card, replace=args.replace)
     charts = sum(1 for key in written if key.startswith(("theme_chart", "heatmap", "comparison")))
     drift = f", drift against {card.get('name', 'the model')}" if card else ""
-    print(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
+    tell(f"report on {len(args.inputs)} file(s){drift}: {written['summary_html']}, {written['summary']}, "
           f"{written['workbook']} and {charts} charts in {out}")
+    if before:
+        tell(f"the previous report in {out} was replaced")
     return 0
 
 

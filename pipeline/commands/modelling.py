@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import PubcomError
 from . import add_table_options
 from . import say as _say
+from . import tell
 
 
 # ---------------------------------------------------------------- train / evaluate
@@ -44,7 +45,10 @@ def _cmd_train(args) -> int:
     from ..train import label_ids, train
 
     taxonomy = load_taxonomy(args.taxonomy)
-    frame = label_ids(_labelled(args), taxonomy)
+    labelled = _labelled(args)
+    for source, used, total in labelled.attrs.get("review_sheets", []):
+        tell(f"{source}: {used} of {total} rows marked 確認済み are used; the other {total - used} are left out")
+    frame = label_ids(labelled, taxonomy)
     # the current latest is read before the work (--force never needs it); one that cannot be read is kept
     # as it is, and the new model is still saved
     latest, unreadable = (None, "") if args.force else read_latest(args.out or config.MODELS_DIR)
@@ -123,7 +127,7 @@ def _add_run(sub) -> None:
 def _cmd_run(args) -> int:
     from ..run import run
 
-    run(cv=args.cv)
+    run(cv=args.cv, say=tell)
     return 0
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from ..errors import PubcomError
 from . import add_table_options
 from . import say as _say
+from . import tell
 
 
 # ---------------------------------------------------------------- score
@@ -37,12 +38,11 @@ def _cmd_score(args) -> int:
     model = load_scorer(args.model)
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column, redact=args.redact)
-    masked = ""
+    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}")
     if counts["masked"] is not None:
         from ..redact import describe
 
-        masked = f"; masked: {describe(counts['masked'])}"
-    _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
+        _say(f"masked: {describe(counts['masked'])}")
     return 0
 
 
@@ -74,8 +74,8 @@ def _cmd_review_sheet(args) -> int:
     scored = read_table(args.scored)
     stem = args.scored.name.split(".")[0]
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
-    print(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct theme / response_type, save, then "
-          f"`pubcom train {out}`")
+    tell(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct テーマ / 対応区分, mark "
+          f"the rows you checked 済 in 確認済み, save, then `pubcom train {out}` (only those rows are learnt)")
     return 0
 
 

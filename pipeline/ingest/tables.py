@@ -3,6 +3,7 @@ and the records files that `pubcom ingest` writes. Column names are found by hea
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pandas as pd
 from ..errors import InputError
 from .columns import ROLES, head_role, normalise_heading
 from .encoding import decode, read_bytes
+
+_log = logging.getLogger(__name__)  # notes for the user (a sheet or heading chosen for them); the CLI prints them
 
 
 class Headings(tuple):
@@ -47,6 +50,9 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
     role = getattr(candidates, "role", None)
     for column in columns if role else ():  # else a heading whose head word is the role's (ご意見の内容)
         if head_role(column) == role:
+            if what:
+                _log.info("%s: column %r taken as the %s (guessed from its heading%s)", source, column, what,
+                          f"; name another with {option}" if option else "")
             return column
     if required:
         raise InputError(f"no {what} column found in {source} (columns: {', '.join(map(str, columns))}); pass {option}")
@@ -111,13 +117,27 @@ _RENAMED = re.compile(r"^(.*)\.[0-9]+$")
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    """The named sheet; else the first sheet with an opinion column (as `pubcom ingest` looks at every sheet),
+    named in a note when it is not the first; else the first sheet."""
     from .limits import check_archive
 
     check_archive(path, "XLSX workbook")
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False, engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
     except Exception as exc:  # openpyxl raises zipfile / KeyError / XML errors on broken files
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
-    return frame
+    names = list(sheets)
+    if sheet is not None:
+        if sheet not in sheets:
+            raise InputError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+        return sheets[sheet]
+    # a cover sheet whose title (…への意見) reads as a heading has no rows under it: not the table
+    found = [n for n in names if len(sheets[n])
+             and find_column(sheets[n], None, TEXT_COLUMNS, what="", source="", option="", required=False)]
+    if found and found[0] != names[0]:
+        _log.warning("%s: no opinion column on the first sheet %r; read sheet %r (choose another with --sheet; sheets: %s)",
+                     path, names[0], found[0], ", ".join(names))
+        return sheets[found[0]]
+    return sheets[names[0]] if names else pd.DataFrame()
