@@ -40,8 +40,10 @@ def _unusable(text: str) -> str:
 
 
 def score_frame(model, data, *, text_column: str | None = None, response_column: str | None = None,
-                evidence_words: int = 5, redact: bool = False, id_column: str | None = None) -> pd.DataFrame:
+                evidence_words: int = 5, redact: bool = False, id_column: str | None = None,
+                suggest_from=None) -> pd.DataFrame:
     """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first).
+    `suggest_from`: a fitted `pipeline.suggest.ReplySuggester`; its SUGGEST_COLUMNS come last.
     `redact`: personal data in every text column but `id_column` is masked first (`pipeline.redact`), so the result
     holds none; what was masked is counted in the result's ``attrs["masked"]``."""
     frame, text_column = _as_frame(data, text_column)
@@ -65,9 +67,23 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
             out[column] = preds[column]
     out["needs_review"], out["review_reason"] = _review(model, texts, preds)
     out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+    if suggest_from is not None:
+        out = pd.concat([out, _suggest(suggest_from, opinion, preds["pred_theme"])], axis=1)
     if masked is not None:
         out.attrs["masked"] = dict(masked)
     return out
+
+
+def _suggest(suggester, opinion: _Opinions, themes: list) -> pd.DataFrame:
+    """The reply suggestions of the usable rows (matched on their predicted theme); blank for the others."""
+    from .suggest import SUGGEST_COLUMNS
+
+    rows, n = opinion.usable, len(opinion.texts)
+    texts = [opinion.texts[i] for i in rows]
+    found = suggester.suggest(texts, themes=[themes[i] for i in rows], tokens=opinion.tokens(suggester, rows) if rows else None)
+    found.index = rows
+    blanks = {c: "" for c in SUGGEST_COLUMNS if c != "suggested_reply_score"}
+    return found.reindex(range(n)).fillna(blanks)
 
 
 def _replies(frame: pd.DataFrame, column: str) -> list:
