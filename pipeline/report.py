@@ -121,6 +121,7 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
         "needs_review": _flags(frame, source),
         "score": pd.to_numeric(frame["pred_theme_score"], errors="coerce") if "pred_theme_score" in frame.columns else np.nan,
         "reason": _text(frame["review_reason"]) if "review_reason" in frame.columns else "",
+        "suggestion": _text(frame["suggested_reply"]) if "suggested_reply" in frame.columns else "",
     })
     return Consultation(name, source, out, labelled, "needs_review" in frame.columns)
 
@@ -196,11 +197,15 @@ def theme_response_table(c: Consultation, taxonomy=None) -> pd.DataFrame:
 
 
 def review_queue(c: Consultation, taxonomy=None) -> pd.DataFrame:
-    """The rows flagged needs_review, least confident first: row, theme, label, score, reason, text."""
+    """The rows flagged needs_review, least confident first: row, theme, label, score, reason, text, and the
+    suggested reply when the rows were scored with --suggest-from."""
     f = c.frame[c.frame["needs_review"]].sort_values("score", kind="stable")
     labels = _labels(taxonomy)
-    return pd.DataFrame({"row": f["row"], "theme": f["theme"], "label": [labels.get(t, t) for t in f["theme"]],
-                         "score": f["score"], "reason": f["reason"], "text": f["text"]}).reset_index(drop=True)
+    queue = pd.DataFrame({"row": f["row"], "theme": f["theme"], "label": [labels.get(t, t) for t in f["theme"]],
+                          "score": f["score"], "reason": f["reason"], "text": f["text"]}).reset_index(drop=True)
+    if c.frame["suggestion"].ne("").any():
+        queue["suggestion"] = f["suggestion"].to_numpy()
+    return queue
 
 
 def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame:
@@ -221,7 +226,8 @@ def headline(c: Consultation) -> dict:
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
-            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None}
+            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None,
+            **({"suggested_rows": int(f["suggestion"].ne("").sum())} if f["suggestion"].ne("").any() else {})}
 
 
 # ---------------------------------------------------------------- drift

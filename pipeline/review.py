@@ -20,7 +20,8 @@ LISTS_SHEET = "taxonomy"
 LABEL_COLUMNS = ("theme", "response_type")
 _FIRST = ["consultation_id"]
 _LATER = ["needs_review", "review_reason", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence",
-          "pred_theme", "pred_response_type", "pred_response_type_score", "pred_response_basis"]
+          "pred_theme", "pred_response_type", "pred_response_type_score", "pred_response_basis",
+          "suggested_reply_score", "suggested_reply_source", "suggested_replies", "suggested_reply", "suggested_reply_type"]
 _WIDTHS = {"opinion": 60, "response": 45, "theme": 22, "theme_label": 26, "response_type": 16,
            "response_type_label": 20, "review_reason": 30, "evidence": 30}
 _FLAG_FILL = "FCE4D6"  # light orange: the rows to look at first
@@ -51,6 +52,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     _check_ids(frame["pred_theme"], taxonomy.theme_ids, "theme", taxonomy, source)
     frame["theme"] = frame["pred_theme"]
     frame["response_type"] = frame.get("pred_response_type", "")
+    _draft_replies(frame)
     _check_ids(frame["response_type"], taxonomy.response_type_ids, "response type", taxonomy, source)
     frame["theme_label"] = ""  # formulas, written with the sheet
     frame["response_type_label"] = ""
@@ -58,6 +60,20 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     middle = [c for c in frame.columns if c not in _FIRST + _LATER + ["theme", "theme_label", "response_type", "response_type_label"]]
     order = _FIRST + middle + ["theme", "theme_label", "response_type", "response_type_label"] + [c for c in _LATER if c in frame.columns]
     return frame[order].reset_index(drop=True)
+
+
+def _draft_replies(frame: pd.DataFrame) -> None:
+    """A row without a reply gets its suggested reply (`pubcom score --suggest-from`) as a draft to accept or edit,
+    and that reply's response type: the corrected sheet then answers the next round (`--suggest-from review.xlsx`)."""
+    if "suggested_reply" not in frame.columns:
+        return
+    if "response" not in frame.columns:
+        frame["response"] = ""
+    draft = frame["response"].astype(str).str.strip().eq("") & frame["suggested_reply"].astype(str).str.strip().ne("")
+    frame.loc[draft, "response"] = frame.loc[draft, "suggested_reply"]
+    if "suggested_reply_type" in frame.columns:
+        typed = draft & frame["suggested_reply_type"].astype(str).str.strip().ne("")
+        frame.loc[typed, "response_type"] = frame.loc[typed, "suggested_reply_type"]
 
 
 def _check_ids(values, allowed, what, taxonomy, source):

@@ -27,7 +27,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import InputError
-from .ingest.tables import RESPONSE_COLUMNS, RESPONSE_TYPE_COLUMNS, TEXT_COLUMNS, THEME_COLUMNS, find_column
+from .ingest.tables import (
+    ID_COLUMNS,
+    RESPONSE_COLUMNS,
+    RESPONSE_TYPE_COLUMNS,
+    TEXT_COLUMNS,
+    THEME_COLUMNS,
+    find_column,
+)
 from .normalize import normalize
 from .tokens import TokenBatch, tfidf
 
@@ -58,7 +65,7 @@ def answered_frame(frame: pd.DataFrame, *, source: str, consultation_id: str = "
     frame = frame.reset_index(drop=True)
     replies = pd.Series(_replies(frame.rename(columns={reply: "response"}), "response")).fillna("").astype(str)
     consultation = _column(frame, ("consultation_id",), consultation_id)
-    rows = _column(frame, ("row_no", "No", "番号"), "")
+    rows = _column(frame, ID_COLUMNS, "")
     rows = [r or str(i) for i, r in enumerate(rows, start=1)]
     out = pd.DataFrame({
         "opinion": frame[opinion].fillna("").astype(str).str.strip(),
@@ -267,6 +274,8 @@ def build_suggester(model, answered, *, sheet: str | None = None) -> ReplySugges
     reply_model = getattr(model, "response_type", None)
     reply_types = None
     if reply_model is not None:
+        known = set(reply_model.classes_.tolist())  # a label of another taxonomy is predicted again
+        answered = answered.assign(response_type=[t if t in known else "" for t in answered["response_type"]])
         def reply_types(replies):
             normal = [normalize(r) for r in replies]
             proba = reply_model.predict_proba_features(reply_model.features(normal))
