@@ -20,6 +20,7 @@ Speed: suggesting for 10,000 opinions from 10,000 answered ones, both resampled 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 REALDEV = ROOT.parent / "shared" / "realdev"
 SEED = 0
 CHOSEN = {"neighbours": 10, "power": 2.0, "same_theme": 1.5}
+CONFIDENT = 0.5  # a suggested_reply_score worth trusting more: how often it is right is measured
 VARIANTS = {  # the settings the chosen one was picked among (--variants)
     "no theme": {**CHOSEN, "same_theme": 1.0},
     "5 neighbours": {**CHOSEN, "neighbours": 5},
@@ -69,6 +71,7 @@ class _Folds:
         self.tokenizer.tokens_of(self.texts)  # each text tokenised once for every fold and variant
         self.splits = list(KFold(k, shuffle=True, random_state=SEED).split(self.texts))
         self.themes = [self._themes(train, test) for train, test in self.splits]
+        self.top_scores: dict[int, float] = {}  # the last suggester's suggested_reply_score, per opinion
 
     def _themes(self, train, test) -> list[str]:
         from pipeline.taxonomy import load_taxonomy
@@ -93,8 +96,7 @@ class _Folds:
         def method(train, test, fold):
             suggester = ReplySuggester(tokenizer=self.tokenizer, **settings).fit(self.answered.iloc[train])
             found = suggester.suggest([self.texts[i] for i in test], themes=self.themes[fold])
-            import json
-
+            self.top_scores.update(zip(test.tolist(), found["suggested_reply_score"].fillna(0.0).tolist()))
             return [[reply_key(s["reply"]) for s in json.loads(cell)] if cell else [] for cell in found["suggested_replies"]]
         return method
 
@@ -135,6 +137,8 @@ def quality(k: int = 5, variants: bool = False) -> list[dict]:
     test = f"real consultation (env-basic-plan-6, {len(folds.texts)} opinions, {len(set(folds.keys))} distinct replies), {k}-fold"
     nearest, common = folds.hits(folds.ranked(folds.nearest)), folds.hits(folds.ranked(folds.most_common))
     chosen = folds.hits(folds.ranked(folds.suggester(CHOSEN)))
+    confident = np.array([folds.top_scores[i] >= CONFIDENT for i in range(len(folds.texts))])
+    right = np.array([bool(r) and r[0] == key for r, key in zip(folds.ranked(folds.suggester(CHOSEN)), folds.keys)])
     ceiling = folds.ceiling()
     note = (f"ceiling {ceiling:.2f} (reply given in another fold); most common reply {common[0]:.2f} / {common[1]:.2f}; "
             f"of the reachable: top-1 {chosen[0] / ceiling:.2f}, top-3 {chosen[1] / ceiling:.2f}")
@@ -142,6 +146,10 @@ def quality(k: int = 5, variants: bool = False) -> list[dict]:
              "note": "baseline: plain TF-IDF nearest neighbour; " + note},
             {"test": test, "metric": "suggested reply = actual, top-3", "model": chosen[1], "baseline": nearest[1],
              "note": "baseline: plain TF-IDF nearest neighbour (3 distinct replies)"}]
+    rows.append({"test": test, "metric": f"top-1 right when suggested_reply_score >= {CONFIDENT}",
+                 "model": float(right[confident].mean()) if confident.any() else None,
+                 "baseline": float(right[~confident].mean()) if (~confident).any() else None,
+                 "note": f"{int(confident.sum())} of {len(right)} opinions reach the score; baseline: the others"})
     for name, settings in VARIANTS.items() if variants else ():
         top1, top3 = folds.hits(folds.ranked(folds.suggester(settings)))
         rows.append({"test": test, "metric": f"variant '{name}', top-1 / top-3", "model": f"{top1:.3f} / {top3:.3f}",
