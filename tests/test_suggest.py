@@ -7,6 +7,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.errors import InputError
@@ -161,3 +163,22 @@ def test_report_review_queue_carries_the_suggestion():
     report = make_report({"r": scored})
     assert report.reviews["r"]["suggestion"].tolist() == [LATER]
     assert report.headlines[0]["suggested_rows"] == 2
+
+
+def test_the_same_suggestions_at_any_jobs(tmp_path, model):
+    from pipeline.stream import score_file
+    from pipeline.suggest import build_suggester
+
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"opinion": ["窓口を残してほしい", "暗証番号の手続を簡単に", "ベンチを増やして"] * 4}).to_csv(new, index=False)
+    suggester = build_suggester(model, ANSWERED)
+    outs = [tmp_path / f"jobs{jobs}.csv" for jobs in (1, 2)]
+    for jobs, out in zip((1, 2), outs):
+        score_file(model, new, out, jobs=jobs, chunk_rows=5, suggest_from=suggester)
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert "suggested_replies" in outs[0].read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+@given(st.text(max_size=40))
+def test_reply_key_is_idempotent(text):
+    assert reply_key(reply_key(text)) == reply_key(text)
