@@ -145,6 +145,8 @@ class ReplySuggester:
             self.tokenizer = JapaneseTokenizer(normalized=True)
         if not len(answered):
             raise InputError("no answered opinion to suggest replies from")
+        if self.neighbours < 1 or self.top < 1:
+            raise ValueError(f"neighbours and top must be 1 or more, got {self.neighbours} and {self.top}")
         texts = [normalize(t) for t in answered["opinion"]]
         self.vocabulary_, self.idf_, self.matrix_ = _index(self.tokens(texts))
         keys = [reply_key(r) for r in answered["response"]]

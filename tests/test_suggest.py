@@ -182,3 +182,9 @@ def test_the_same_suggestions_at_any_jobs(tmp_path, model):
 @given(st.text(max_size=40))
 def test_reply_key_is_idempotent(text):
     assert reply_key(reply_key(text)) == reply_key(text)
+
+
+@pytest.mark.parametrize("settings", [{"neighbours": 0}, {"top": 0}])
+def test_settings_below_one_are_refused(settings):
+    with pytest.raises(ValueError, match="must be 1 or more"):
+        ReplySuggester(**settings).fit(answered_frame(ANSWERED, source="t"))
