@@ -95,9 +95,13 @@ def read_answered(paths, *, sheet: str | None = None) -> pd.DataFrame:
 
     frames, unanswered = [], 0
     for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        table = read_input(path, sheet=sheet) if str(path) != "-" else None
-        if table is None:
+        if str(path) == "-":
             raise InputError("--suggest-from reads files, not stdin")
+        table = read_input(path, sheet=sheet)
+        if Path(path).suffix.lower() == ".txt" and list(table.columns) == ["text"]:
+            from .ingest import read_document
+
+            table = read_document(path).records  # a published table saved as text (the Otaru form), not one per line
         frame = answered_frame(table, source=str(path), consultation_id=consultation_name(path))
         if not len(frame):
             raise InputError(f"{path}: no row has both an opinion and a reply to suggest from")

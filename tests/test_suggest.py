@@ -188,3 +188,19 @@ def test_reply_key_is_idempotent(text):
 def test_settings_below_one_are_refused(settings):
     with pytest.raises(ValueError, match="must be 1 or more"):
         ReplySuggester(**settings).fit(answered_frame(ANSWERED, source="t"))
+
+
+def test_a_published_document_is_answered_data(otaru_path):
+    from pipeline.suggest import read_answered
+
+    answered = read_answered([otaru_path])
+    assert len(answered) + answered.attrs["unanswered"] == 40
+    assert answered["source"].iloc[0].endswith(":1") and (answered["response"] != "").all()
+
+
+@pytest.mark.parametrize("paths, message", [(["-"], "not stdin"), ([], "no answered file")])
+def test_read_answered_refuses(paths, message):
+    from pipeline.suggest import read_answered
+
+    with pytest.raises(InputError, match=message):
+        read_answered(paths)
