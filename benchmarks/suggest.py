@@ -51,7 +51,7 @@ def _realdev() -> pd.DataFrame | None:
     if not path.exists():
         return None
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return frame.rename(columns={"row_no": "row_no"}).assign(consultation_id=frame["source_id"])
+    return frame.assign(consultation_id=frame["source_id"])
 
 
 class _Folds:

@@ -204,3 +204,17 @@ def test_read_answered_refuses(paths, message):
 
     with pytest.raises(InputError, match=message):
         read_answered(paths)
+
+
+def test_benchmark_rows_and_a_clean_skip_without_the_real_data(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "suggest.py"
+    spec = importlib.util.spec_from_file_location("suggest_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "REALDEV", tmp_path / "absent")
+    rows = bench.sections(n=40)
+    assert [row["metric"] for row in rows] == ["seconds to suggest (index + suggest)"]
+    assert list(rows[0]) == ["test", "metric", "model", "baseline", "note"]
