@@ -3,6 +3,7 @@ restricted by drop-down lists to the taxonomy's ids, the rows that need review f
 the sheet is a labels table again: `pubcom train review.xlsx` reads `opinion`, `response`, `theme`, `response_type`.
 
 Every prediction left as it is counts as confirmed when the sheet is trained on; clear a cell to leave the row out.
+Rows scored with `--suggest-from` and no reply of their own get the suggested reply as a draft in `response`.
 """
 from __future__ import annotations
 
