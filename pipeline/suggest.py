@@ -47,7 +47,13 @@ _BLOCK_ROWS = 1_000  # new opinions compared at once: a dense block of _BLOCK_RO
 
 def reply_key(text: str) -> str:
     """What makes two replies the same reply: equal after NFKC normalisation with all whitespace removed."""
-    return _SPACE.sub("", normalize(text or ""))
+    key = _SPACE.sub("", normalize(text or ""))
+    for _ in range(3):  # removing a space can join a mark to the letter before it, which NFKC then composes
+        again = _SPACE.sub("", normalize(key))
+        if again == key:
+            break
+        key = again
+    return key
 
 
 # ---------------------------------------------------------------- answered data

@@ -34,7 +34,8 @@ def suggester():
 
 
 @pytest.mark.parametrize("a, b, same", [(WINDOW, WINDOW + " ", True), ("ご意見ありがとうございます。", "ご意見 ありがとう\nございます。", True),
-                                        ("ＡＢＣを修正します。", "ABCを修正します。", True), (WINDOW, GUIDE, False)])
+                                        ("ＡＢＣを修正します。", "ABCを修正します。", True), (WINDOW, GUIDE, False),
+                                        ("a \u0301", "\u00e1", True)])  # the mark joins its letter once the space goes
 def test_reply_key_is_normalised_text_without_spaces(a, b, same):
     assert (reply_key(a) == reply_key(b)) is same
 
