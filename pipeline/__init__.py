@@ -30,6 +30,8 @@ _EXPORTS = {
     "save_model": "pipeline.registry",
     "list_models": "pipeline.registry",
     "score_frame": "pipeline.score",
+    "ReplySuggester": "pipeline.suggest",
+    "read_answered": "pipeline.suggest",
     "run": "pipeline.run",
     "build_report": "pipeline.report",
 }

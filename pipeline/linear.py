@@ -282,6 +282,13 @@ class Scoring:
 
         return score_frame(self, data, **options)
 
+    def suggest(self, data, answered, **options):
+        """Draft replies for texts or a DataFrame from `answered` opinions (files or a DataFrame with opinion and
+        reply): the input with the suggested_* columns; see `pipeline.suggest`."""
+        from .suggest import suggest_frame
+
+        return suggest_frame(self, data, answered, **options)
+
 
 class ScoringModel(Scoring):
     """A trained model as `pubcom score` loads it (``scorer.joblib``): the three estimators as `LinearScorer`s (or

@@ -21,7 +21,8 @@ HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テ
            "share": "割合", "review_rows": "要確認（行）", "total": "計", "row": "行", "score": "確信度",
            "reason": "要確認の理由", "text": "意見", "training_rows": "学習データ（行）", "training_share": "学習データの割合",
            "ratio": "倍率", "review_share": "要確認の割合", "change": "変化", "source": "ファイル",
-           "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）"}
+           "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）",
+           "suggestion": "回答案（過去の回答から）", "suggested_rows": "回答案あり（行）"}
 CHANGES = {"more": "増加", "less": "減少", "": ""}
 PERCENT = ("share", "training_share", "review_share")
 PAGE_REVIEW_ROWS = 30  # the page shows the least confident rows; the workbook has them all
@@ -51,7 +52,7 @@ def _cell(column: str, value) -> str:
     if kind == "themes_from":
         return {"labels": "ラベル", "predictions": "予測"}.get(value, value)
     text = str(value).replace("\n", " ")
-    return text[:TEXT_CHARS] + "…" if kind == "text" and len(text) > TEXT_CHARS else text
+    return text[:TEXT_CHARS] + "…" if kind in ("text", "suggestion") and len(text) > TEXT_CHARS else text
 
 
 # ---------------------------------------------------------------- blocks

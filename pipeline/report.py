@@ -127,6 +127,7 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
         # a response type predicted from the opinion alone (no reply yet) is a guess, never counted as a reply
         "guess": (_text(frame["pred_response_basis"]) == "opinion") if type_col == "pred_response_type"
                  and "pred_response_basis" in frame.columns else False,
+        "suggestion": _text(frame["suggested_reply"]) if "suggested_reply" in frame.columns else "",
     })
     rounds = frozenset(_text(frame["consultation_id"]).unique()) - {""} if "consultation_id" in frame.columns else frozenset()
     return Consultation(name, source, out, labelled, "needs_review" in frame.columns, rounds)
@@ -206,11 +207,15 @@ def theme_response_table(c: Consultation, taxonomy=None, *, guesses: bool = Fals
 
 
 def review_queue(c: Consultation, taxonomy=None) -> pd.DataFrame:
-    """The rows flagged needs_review, least confident first: row, theme, label, score, reason, text."""
+    """The rows flagged needs_review, least confident first: row, theme, label, score, reason, text, and the
+    suggested reply when the rows were scored with --suggest-from."""
     f = c.frame[c.frame["needs_review"]].sort_values("score", kind="stable")
     labels = _labels(taxonomy)
-    return pd.DataFrame({"row": f["row"], "theme": f["theme"], "label": [labels.get(t, t) for t in f["theme"]],
-                         "score": f["score"], "reason": f["reason"], "text": f["text"]}).reset_index(drop=True)
+    queue = pd.DataFrame({"row": f["row"], "theme": f["theme"], "label": [labels.get(t, t) for t in f["theme"]],
+                          "score": f["score"], "reason": f["reason"], "text": f["text"]}).reset_index(drop=True)
+    if c.frame["suggestion"].ne("").any():
+        queue["suggestion"] = f["suggestion"].to_numpy()
+    return queue
 
 
 def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame:
@@ -231,7 +236,8 @@ def headline(c: Consultation) -> dict:
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
-            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None}
+            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None,
+            **({"suggested_rows": int(f["suggestion"].ne("").sum())} if f["suggestion"].ne("").any() else {})}
 
 
 # ---------------------------------------------------------------- drift

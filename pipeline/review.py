@@ -8,6 +8,8 @@ where no row is marked is refused: the pre-filled values are the model's own pre
 cross-validation) on them would only measure the model against itself.
 
 The columns are one list (`COLUMNS`), so a new column (suggested replies, groups) is one line.
+Rows scored with `--suggest-from` and no reply of their own get the suggested reply as a draft in 回答
+(and its response type), so the corrected sheet answers the next round (`--suggest-from review.xlsx`).
 """
 from __future__ import annotations
 
@@ -54,8 +56,11 @@ COLUMNS = [
     Column("pred_theme_2", "第2候補", 26),
     Column("pred_response_basis", "対応区分の根拠", 14),
     Column("evidence", "根拠となった語", 30, wrap=True),
+    Column("suggested_reply_score", "回答案の確からしさ", 10, number_format="0.00"),
+    Column("suggested_reply_source", "回答案の出典", 16),
 ]
-HIDDEN = [Column(c, c, hidden=True) for c in ("consultation_id", "pred_theme", "pred_response_type")]
+HIDDEN = [Column(c, c, hidden=True) for c in ("consultation_id", "pred_theme", "pred_response_type", "suggested_reply",
+                                              "suggested_reply_type", "suggested_replies")]
 _LABELLED = {c.key for c in COLUMNS + HIDDEN} | {"pred_theme_2_score", "pred_response_type_score", "review_code",
                                                  "pred_theme_label", "pred_response_type_label", "pred_theme_2_label"}
 _BASIS = {"reply": "回答から", "opinion": "意見のみ（回答前の予測）"}
@@ -90,6 +95,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     given = frame["response_type"].astype(str).str.strip() if "response_type" in frame.columns else ""
     predicted = frame["pred_response_type"] if "pred_response_type" in frame.columns else ""
     frame["response_type"] = pd.Series(given, index=frame.index).where(lambda s: s != "", predicted) if len(frame) else ""
+    _draft_replies(frame)
     _check_ids(frame["response_type"], types, "response type", taxonomy, source)
     frame["theme"] = frame["pred_theme"].map(lambda t: themes.get(t, t))
     frame["response_type"] = frame["response_type"].map(lambda t: types.get(t, t))
@@ -103,6 +109,20 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     own = [c for c in frame.columns if c not in _LABELLED]
     order = [c.key for c in COLUMNS if c.key in frame.columns] + own + [c.key for c in HIDDEN if c.key in frame.columns]
     return frame[order].reset_index(drop=True)
+
+
+def _draft_replies(frame: pd.DataFrame) -> None:
+    """A row without a reply gets its suggested reply (`pubcom score --suggest-from`) as a draft to accept or edit,
+    and that reply's response type: the corrected sheet then answers the next round (`--suggest-from review.xlsx`)."""
+    if "suggested_reply" not in frame.columns:
+        return
+    if "response" not in frame.columns:
+        frame["response"] = ""
+    draft = frame["response"].astype(str).str.strip().eq("") & frame["suggested_reply"].astype(str).str.strip().ne("")
+    frame.loc[draft, "response"] = frame.loc[draft, "suggested_reply"]
+    if "suggested_reply_type" in frame.columns:
+        typed = draft & frame["suggested_reply_type"].astype(str).str.strip().ne("")
+        frame.loc[typed, "response_type"] = frame.loc[typed, "suggested_reply_type"]
 
 
 def _check_ids(values, allowed, what, taxonomy, source):

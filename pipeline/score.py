@@ -46,8 +46,10 @@ def _unusable(text: str) -> str:
 
 
 def score_frame(model, data, *, text_column: str | None = None, response_column: str | None = None,
-                evidence_words: int = 5, redact: bool = False, id_column: str | None = None) -> pd.DataFrame:
+                evidence_words: int = 5, redact: bool = False, id_column: str | None = None,
+                suggest_from=None) -> pd.DataFrame:
     """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first).
+    `suggest_from`: a fitted `pipeline.suggest.ReplySuggester`; its SUGGEST_COLUMNS come last.
     `redact`: personal data in every text column but `id_column` is masked first (`pipeline.redact`), so the result
     holds none; what was masked is counted in the result's ``attrs["masked"]``."""
     frame, text_column = _as_frame(data, text_column)
@@ -75,6 +77,8 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     out["pred_theme_label"] = [themes.get(t, t) for t in preds["pred_theme"]]
     out["pred_response_type_label"] = [types.get(t, t) for t in preds["pred_response_type"]]
     out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
+    if suggest_from is not None:
+        out = pd.concat([out, _suggest(suggest_from, opinion, preds["pred_theme"])], axis=1)
     if masked is not None:
         out.attrs["masked"] = dict(masked)
     return out
@@ -87,7 +91,9 @@ def keep_input_columns(frame: pd.DataFrame, *named):
     """`frame` with each column whose name an output column takes (pred_theme, needs_review, evidence...) renamed
     `input_<name>` (again until the name is free), so that no input data is overwritten; and `named` (column names
     given by the caller, or None) followed to their new names."""
-    taken = set(PRED_COLUMNS)
+    from .suggest import SUGGEST_COLUMNS
+
+    taken = set(PRED_COLUMNS) | set(SUGGEST_COLUMNS)
     clashes = [c for c in frame.columns if c in taken]
     if not clashes:
         return (frame, *named)
@@ -99,6 +105,18 @@ def keep_input_columns(frame: pd.DataFrame, *named):
         names.add(new)
         renamed[column] = new
     return (frame.rename(columns=renamed), *(renamed.get(n, n) if n is not None else None for n in named))
+
+
+def _suggest(suggester, opinion: _Opinions, themes: list) -> pd.DataFrame:
+    """The reply suggestions of the usable rows (matched on their predicted theme); blank for the others."""
+    from .suggest import SUGGEST_COLUMNS
+
+    rows, n = opinion.usable, len(opinion.texts)
+    texts = [opinion.texts[i] for i in rows]
+    found = suggester.suggest(texts, themes=[themes[i] for i in rows], tokens=opinion.tokens(suggester, rows) if rows else None)
+    found.index = rows
+    blanks = {c: "" for c in SUGGEST_COLUMNS if c != "suggested_reply_score"}
+    return found.reindex(range(n)).fillna(blanks)
 
 
 def _replies(frame: pd.DataFrame, column: str) -> list:

@@ -21,6 +21,8 @@ def _add_score(sub) -> None:
     add_table_options(p, "sheet", "text-column", "response-column")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
+    p.add_argument("--suggest-from", nargs="+", type=Path, default=None, metavar="ANSWERED",
+                   help="answered opinions (tables, review sheets, records: opinion and reply) to draft replies from")
     p.add_argument("--jobs", type=int, default=1,
                    help="processes to score with: this one and N-1 workers (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
@@ -36,14 +38,27 @@ def _cmd_score(args) -> int:
     if args.jobs < 1:
         raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
     model = load_scorer(args.model)
+    suggester = _suggester(model, args.suggest_from) if args.suggest_from else None
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
-                        response_column=args.response_column, id_column=args.id_column, redact=args.redact)
+                        response_column=args.response_column, id_column=args.id_column, redact=args.redact,
+                        suggest_from=suggester)
     _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}")
     if counts["masked"] is not None:
         from ..redact import describe
 
         _say(f"masked: {describe(counts['masked'])}")
     return 0
+
+
+def _suggester(model, paths):
+    from ..suggest import build_suggester, read_answered
+
+    answered = read_answered(paths)
+    suggester = build_suggester(model, answered)
+    skipped = answered.attrs.get("unanswered", 0)
+    _say(f"suggesting replies from {len(answered)} answered opinions ({len(suggester.replies_)} distinct replies) "
+         f"in {len(paths)} file(s)" + (f"; {skipped} rows without a reply not used" if skipped else ""))
+    return suggester
 
 
 def _add_review_sheet(sub) -> None:
