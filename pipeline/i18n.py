@@ -116,7 +116,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
 
 def localize(message: str, depth: int = 0) -> str:
     """A finished English message in the active language (see the module docstring)."""
-    if not message or isinstance(_active, gettext.GNUTranslations) is False:
+    if not message or not isinstance(_active, gettext.GNUTranslations):  # English: the message as it is
         return message
     exact = _active.gettext(message)
     if exact != message or depth > 3:
