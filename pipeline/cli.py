@@ -70,10 +70,10 @@ class _Once(logging.Filter):
         self.said: set[str] = set()
 
     def filter(self, record) -> bool:
-        message = record.getMessage()
-        if message in self.said:
+        key = getattr(record, "once", None) or record.getMessage()  # `once`: what makes two notes the same
+        if key in self.said:
             return False
-        self.said.add(message)
+        self.said.add(key)
         return True
 
 
@@ -84,14 +84,32 @@ class _Localized(logging.Formatter):
         return localize(super().format(record))
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a note is said (main() may run many times in one process)."""
+
+    @property
+    def stream(self):
+        import sys
+
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _notes_on_stderr() -> None:
-    """The library's notes (logging, logger `pipeline`: a sheet or a heading chosen for the user) as lines on stderr."""
+    """The library's notes (logging, logger `pipeline`: a sheet or a heading chosen for the user) as lines on stderr,
+    each once per run."""
     logger = logging.getLogger("pipeline")
-    if not any(getattr(h, "_pubcom", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    for handler in logger.handlers:
+        if isinstance(handler, _Stderr):
+            handler.filters[0].said.clear()  # a new run says its notes again
+            break
+    else:
+        handler = _Stderr()
         handler.setFormatter(_Localized("note: %(message)s"))
         handler.addFilter(_Once())
-        handler._pubcom = True
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
 

@@ -58,6 +58,14 @@ TEMPLATES = [
     "{source}: {used} of {total} rows marked 確認済み are used; the other {left} are left out",
     "{source}: {rows} rows, {opinions} opinions -> {files}", "report: {path}", "written:{files}",
     "score: {rows} rows, {flagged} flagged for review -> {path}", "train: model {name} -> {path} (models/latest)",
+    "read {read} rows: trained on {used} (+{examples} authored examples); cross-validated theme macro-F1 {f1} -> "
+    "{path}",
+    "read {read} rows: trained on {used}, {unlabelled} without a theme or response type (not used) (+{examples} "
+    "authored examples); cross-validated theme macro-F1 {f1} -> {path}",
+    "latest: now {name} ({reason})", "latest: unchanged ({reason})",
+    "{metric} macro-F1 on these {rows} rows: new {new} (cross-validated) vs latest {old} (fitted model tested on "
+    "them){caveat}: {verdict}",
+    "; latest was trained on {rounds}, so its score here is optimistic",
 ]
 
 
@@ -108,7 +116,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
 
 def localize(message: str, depth: int = 0) -> str:
     """A finished English message in the active language (see the module docstring)."""
-    if not message or isinstance(_active, gettext.GNUTranslations) is False:
+    if not message or not isinstance(_active, gettext.GNUTranslations):  # English: the message as it is
         return message
     exact = _active.gettext(message)
     if exact != message or depth > 3:

@@ -124,3 +124,15 @@ def test_a_wrong_sheet_lists_the_sheets(tmp_path):
 
     with pytest.raises(InputError, match=r"no sheet 'Sheet9' \(sheets: 表紙, 意見一覧\)"):
         read_table(_two_sheets(tmp_path / "book.xlsx"), sheet="Sheet9")
+
+
+@pytest.mark.parametrize("run", [1, 2])  # the second run in this process says its note again
+def test_the_cli_says_which_sheet_it_read_once(tmp_path, capsys, run):
+    from pipeline.registry import save_model
+    from pipeline.train import train
+
+    model = save_model(train(), tmp_path / "models")
+    book = _two_sheets(tmp_path / "book.xlsx")
+    assert main(["score", str(book), "--model", str(model), "--out", str(tmp_path / "out.csv")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("note: ") == 2 and err.count("read sheet '意見一覧'") == 1

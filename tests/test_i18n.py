@@ -78,6 +78,10 @@ def test_choose_the_language(lang, environ, expected):
     ("no opinion text column found in a.csv (columns: A, B); pass --text-column",
      "a.csv に意見の列が見つかりません（列: A, B）。--text-column で列名を指定してください"),
     ("something the catalogue does not know", "something the catalogue does not know"),
+    ("latest: unchanged (theme macro-F1 on these 75 rows: new 0.622 (cross-validated) vs latest 0.812 (fitted model "
+     "tested on them); latest was trained on past, so its score here is optimistic: latest kept)",
+     "latest: 切り替えていません（この 75 行での テーマ macro-F1: 新しいモデル 0.622（交差検証）、現在の latest 0.812"
+     "（学習済みモデルをこの行で評価）。latest は past で学習しているため、その値は甘めです: latest はそのままです）"),
     ("scored 3 of 3 rows, 1 flagged for review -> out.csv", "3 行のうち 3 行を予測し、1 行が要確認です -> out.csv"),
     ("report on 1 file(s), drift against m1: a.html, a.md, a.xlsx and 2 charts in reports/a",
      "1 ファイルのレポート（学習データとの比較: m1）: a.html, a.md, a.xlsx とグラフ 2 枚（フォルダ reports/a）"),

@@ -59,11 +59,11 @@ def _cmd_train(args) -> int:
     model_dir = save_model(model, args.out, point_latest=decision["latest"])
     theme = metrics.get("theme", {})
     unlabelled = int(((frame["theme"] == "") & (frame["response_type"] == "")).sum())
-    print(f"read {len(frame)} rows: trained on {len(frame) - unlabelled}"
+    tell(f"read {len(frame)} rows: trained on {len(frame) - unlabelled}"
           f"{f', {unlabelled} without a theme or response type (not used)' if unlabelled else ''} "
           f"(+{model.card['training_data']['authored_examples']} authored examples); "
           f"cross-validated theme macro-F1 {theme.get('macro_f1', float('nan')):.2f} -> {model_dir}")
-    print(f"latest: {'now ' + model_dir.name if decision['latest'] else 'unchanged'} ({decision['reason']})")
+    tell(f"latest: {'now ' + model_dir.name if decision['latest'] else 'unchanged'} ({decision['reason']})")
     return 0
 
 

@@ -51,8 +51,9 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
     for column in columns if role else ():  # else a heading whose head word is the role's (ご意見の内容)
         if head_role(column) == role:
             if what:
+                # said once per column, though each chunk (and the file's first check) finds it again
                 _log.info("%s: column %r taken as the %s (guessed from its heading%s)", source, column, what,
-                          f"; name another with {option}" if option else "")
+                          f"; name another with {option}" if option else "", extra={"once": ("guess", column, what)})
             return column
     if required:
         raise InputError(f"no {what} column found in {source} (columns: {', '.join(map(str, columns))}); pass {option}")
