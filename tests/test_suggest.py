@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.cli import main
+from pipeline.review import SHEET
 from pipeline.errors import InputError
 from pipeline.suggest import SUGGEST_COLUMNS, ReplySuggester, _most_similar, answered_frame, reply_key
 
@@ -136,10 +137,10 @@ def test_cli_score_suggest_from_and_review_round_trip(tmp_path, model_dir, capsy
     assert scored["suggested_reply"].tolist() == [WINDOW, GUIDE, ""]
     assert scored.at[0, "suggested_reply_source"].startswith("round1:")
     assert main(["review-sheet", str(out), "--out", str(sheet)]) == 0
-    review = pd.read_excel(sheet, dtype=str, keep_default_na=False)
-    drafted = review.set_index("opinion")
-    assert drafted.at["窓口を残してほしい", "response"] == WINDOW  # the draft staff accept or edit
-    assert drafted.at["窓口を残してほしい", "response_type"] == "kept"
+    review = pd.read_excel(sheet, sheet_name=SHEET, dtype=str, keep_default_na=False)
+    drafted = review.set_index("意見")
+    assert drafted.at["窓口を残してほしい", "回答"] == WINDOW  # the draft staff accept or edit
+    assert drafted.at["窓口を残してほしい", "対応区分"] == "案のとおり"  # kept, as staff read it
     again = tmp_path / "again.csv"
     assert main(["score", str(new), "--model", str(model_dir), "--suggest-from", str(sheet), "--out", str(again)]) == 0
     assert "from 2 answered opinions" in capsys.readouterr().err
