@@ -6,7 +6,8 @@ Each text is normalised (`pipeline.normalize`: NFKC, width, spacing), then
 1. an exact duplicate of an earlier normalised text joins that text's group (a 64-bit digest, no MinHash needed);
 2. any other text of at least ``MIN_NEAR_CHARS`` characters is compared with MinHash over its character 3-grams
    (Japanese has no spaces; characters see inside compounds) and datasketch's ``MinHashLSH`` finds earlier texts
-   whose estimated Jaccard similarity may reach ``THRESHOLD``; the most similar one at or above it gives the group.
+   whose estimated Jaccard similarity may reach ``THRESHOLD``; those at or above it give the group (two groups a
+   text is similar to become one).
    Shorter texts (「賛成です」「反対です」) are grouped only when identical: a few characters cannot tell an edit from a
    different opinion.
 
@@ -19,13 +20,14 @@ with datasketch's own permutations and mixing (`MinHash(hashfunc=...)` gives the
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 
 import numpy as np
 
 from .normalize import normalize
 
-THRESHOLD = 0.5  # Jaccard of character 3-grams: benchmarks/grouping.py measures the choice
+THRESHOLD = 0.6  # estimated Jaccard of character 3-grams; chosen in benchmarks/grouping.py (results.md)
 NUM_PERM = 128
 SHINGLE = 3
 MIN_NEAR_CHARS = 12
@@ -33,7 +35,9 @@ ANCHOR_BELOW = 0.8
 MAX_ANCHORS = 16
 SEED = 1
 GROUP_COLUMNS = ("group_id", "group_size", "group_representative")
-_MASK = np.uint32(0xFFFFFFFF)
+# Punctuation, brackets and spaces say nothing of the opinion, and copies vary them most (，for 、, a line break per
+# sentence): the grouping key leaves them out; a text's normalised form is kept for the representative.
+_UNSAID = re.compile(r"[\s、。,.・:;!?\"'()\[\]{}「」『』【】〈〉《》〔〕“”‘’…‥~〜―—\-*/#※→]+")
 _MIX = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D), np.uint32(0x27D4EB2F))
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
@@ -103,6 +107,11 @@ def signatures(texts: list[str], *, num_perm: int = NUM_PERM, seed: int = SEED, 
     return out
 
 
+def grouping_key(text) -> str:
+    """What two texts must share to be copies: the normalised text without punctuation, brackets and spaces."""
+    return _UNSAID.sub("", normalize(text))
+
+
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
@@ -110,62 +119,76 @@ def _digest(text: str) -> int:
 class Grouper:
     """Group ids for texts given in order, chunk after chunk (`add`); then each group's size and representative.
 
-    The representative of a group is its most complete text: the longest after normalisation, the first on a tie.
+    A text similar (at or above the threshold) to held texts of two groups joins them into one: a copy edited two
+    ways can bridge two groups that began from differently edited copies. The representative of a group is its most
+    complete text: the longest after normalisation, the first on a tie.
     """
 
-    def __init__(self, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = SEED):
+    def __init__(self, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = SEED, shingle: int = SHINGLE):
         from datasketch import MinHash, MinHashLSH
 
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be above 0 and at most 1, got {threshold}")
-        self.threshold, self.num_perm, self.seed = threshold, num_perm, seed
+        self.threshold, self.num_perm, self.seed, self.shingle = threshold, num_perm, seed, shingle
         self._index = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._template = MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
         self._exact: dict[int, int] = {}
         self._held = np.empty((1024, num_perm), dtype=np.uint32)  # signatures of the texts in the index
         self._held_group = array("q")
-        self._anchors = array("l")  # per group: how many of its texts the index holds
-        self.ids = array("q")  # per row: its group (0-based; `group_ids` numbers them from 1)
-        self.sizes = array("q")
-        self.best_row = array("q")
-        self._best_len = array("q")
+        self.ids = array("q")  # per row: the group it joined (possibly joined into another since: `_find`)
+        # per group: the group it was joined into (itself for a root), rows, texts held, best row and its length
+        self._parent, self._sizes, self._anchors, self._best_row, self._best_len = (array("q") for _ in range(5))
 
-    def add(self, texts) -> np.ndarray:
-        """Group the next texts (raw; normalised here); returns their 0-based group ids."""
-        texts = [normalize(t) for t in texts]
-        keys = [_digest(t) if t else None for t in texts]
+    def add(self, texts) -> None:
+        """Group the next texts (raw; normalised here)."""
+        normalised = [normalize(t) for t in texts]
+        keys = [_UNSAID.sub("", t) for t in normalised]
+        digests = [_digest(k) if k else None for k in keys]
         fresh, seen = [], set()
-        for i, (text, key) in enumerate(zip(texts, keys)):
-            if key is not None and key not in self._exact and key not in seen and len(text) >= MIN_NEAR_CHARS:
+        for i, (key, digest) in enumerate(zip(keys, digests)):
+            if digest is not None and digest not in self._exact and digest not in seen and len(key) >= MIN_NEAR_CHARS:
                 fresh.append(i)
-                seen.add(key)
-        sigs = dict(zip(fresh, signatures([texts[i] for i in fresh], num_perm=self.num_perm, seed=self.seed)))
-        start = len(self.ids)
-        for i, (text, key) in enumerate(zip(texts, keys)):
-            group = self._exact.get(key) if key is not None else None
+                seen.add(digest)
+        sigs = dict(zip(fresh, signatures([keys[i] for i in fresh], num_perm=self.num_perm, seed=self.seed,
+                                          k=self.shingle)))
+        for i, digest in enumerate(digests):
+            group = self._exact.get(digest) if digest is not None else None
             if group is None:
                 group = self._near(sigs[i]) if i in sigs else self._new_group()
-                if key is not None:
-                    self._exact[key] = group
-            self._count(group, start + i, len(text))
-        return np.frombuffer(self.ids, dtype=np.int64)[start:].copy()
+                if digest is not None:
+                    self._exact[digest] = group
+            self._count(self._find(group), len(self.ids), len(normalised[i]))
 
     def _near(self, sig: np.ndarray) -> int:
-        """The group of the most similar text held at or above the threshold, else a new group."""
+        """The group of the held texts at or above the threshold (joined into one), else a new group."""
         query = self._sketch(sig)
         candidates = np.fromiter(self._index.query(query), dtype=np.int64)
-        best, group = 0.0, None
-        if len(candidates):
-            similarity = (self._held[candidates] == sig).mean(axis=1)
-            at = int(np.argmax(similarity))
-            best = float(similarity[at])
-            if best >= self.threshold:
-                group = self._held_group[int(candidates[at])]
-        if group is None:
-            group = self._new_group()
-        if best < ANCHOR_BELOW and self._anchors[group] < MAX_ANCHORS:
+        similarity = (self._held[candidates] == sig).mean(axis=1) if len(candidates) else np.zeros(0)
+        groups = sorted({self._find(self._held_group[int(c)]) for c in candidates[similarity >= self.threshold]})
+        group = groups[0] if groups else self._new_group()
+        for other in groups[1:]:
+            self._join(group, other)
+        if (not len(similarity) or similarity.max() < ANCHOR_BELOW) and self._anchors[group] < MAX_ANCHORS:
             self._hold(group, sig, query)
         return group
+
+    def _find(self, group: int) -> int:
+        root = group
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[group] != root:  # path compression: later lookups take one step
+            self._parent[group], group = root, self._parent[group]
+        return root
+
+    def _join(self, root: int, other: int) -> None:
+        """Join root `other` into root `root` (the earlier group, so ids keep their order of first appearance)."""
+        self._parent[other] = root
+        self._sizes[root] += self._sizes[other]
+        self._anchors[root] += self._anchors[other]
+        longer = self._best_len[other] > self._best_len[root]
+        tie_earlier = self._best_len[other] == self._best_len[root] and self._best_row[other] < self._best_row[root]
+        if longer or tie_earlier:
+            self._best_len[root], self._best_row[root] = self._best_len[other], self._best_row[other]
 
     def _sketch(self, sig: np.ndarray):
         from datasketch import MinHash
@@ -182,37 +205,46 @@ class Grouper:
         self._index.insert(at, sketch, check_duplication=False)
 
     def _new_group(self) -> int:
-        for column in (self.sizes, self._anchors, self._best_len):
+        self._parent.append(len(self._parent))
+        for column in (self._sizes, self._anchors, self._best_len):
             column.append(0)
-        self.best_row.append(-1)
-        return len(self.sizes) - 1
+        self._best_row.append(-1)
+        return len(self._parent) - 1
 
     def _count(self, group: int, row: int, length: int) -> None:
         self.ids.append(group)
-        self.sizes[group] += 1
-        if length > self._best_len[group] or self.best_row[group] < 0:
-            self._best_len[group], self.best_row[group] = length, row
+        self._sizes[group] += 1
+        if length > self._best_len[group] or self._best_row[group] < 0:
+            self._best_len[group], self._best_row[group] = length, row
 
-    def columns(self, start: int, stop: int) -> dict:
-        """group_id (from 1), group_size and group_representative of rows start..stop-1."""
-        ids = np.frombuffer(self.ids, dtype=np.int64)[start:stop]
-        sizes = np.frombuffer(self.sizes, dtype=np.int64)
-        best = np.frombuffer(self.best_row, dtype=np.int64)
-        return {"group_id": ids + 1, "group_size": sizes[ids],
-                "group_representative": best[ids] == np.arange(start, stop)}
+    def labels(self) -> np.ndarray:
+        """Every row's group, numbered from 1 in order of first appearance."""
+        roots = np.fromiter((self._find(g) for g in range(len(self._parent))), dtype=np.int64, count=len(self._parent))
+        _, number = np.unique(roots, return_inverse=True)  # roots are the earliest group of each: order kept
+        return number[np.frombuffer(self.ids, dtype=np.int64)] + 1
+
+    def columns(self, start: int, stop: int, labels: np.ndarray | None = None) -> dict:
+        """group_id (from 1), group_size and group_representative of rows start..stop-1 (`labels`: `labels()`)."""
+        roots = np.fromiter((self._find(g) for g in self.ids[start:stop]), dtype=np.int64, count=stop - start)
+        labels = self.labels() if labels is None else labels
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)
+        best = np.frombuffer(self._best_row, dtype=np.int64)
+        return {"group_id": labels[start:stop], "group_size": sizes[roots],
+                "group_representative": best[roots] == np.arange(start, stop)}
 
     def summary(self) -> dict:
         """Rows, groups, groups of more than one row and the rows in them, the largest group's size, the threshold."""
-        sizes = np.frombuffer(self.sizes, dtype=np.int64)
+        roots = [g for g in range(len(self._parent)) if self._parent[g] == g]
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)[roots]
         shared = sizes[sizes > 1]
         return {"rows": len(self.ids), "groups": len(sizes), "shared_groups": len(shared),
                 "shared_rows": int(shared.sum()), "largest": int(sizes.max()) if len(sizes) else 0,
                 "threshold": self.threshold}
 
 
-def _with_groups(chunk, grouper: Grouper, start: int):
+def _with_groups(chunk, grouper: Grouper, start: int, labels=None):
     out = chunk.drop(columns=[c for c in GROUP_COLUMNS if c in chunk.columns])
-    for name, values in grouper.columns(start, start + len(chunk)).items():
+    for name, values in grouper.columns(start, start + len(chunk), labels).items():
         out[name] = values
     return out
 
@@ -254,12 +286,12 @@ def group_file(source, out, *, text_column: str | None = None, threshold: float 
         grouper.add(chunk[column].tolist())
         if kept is not None:
             kept.append(chunk)
-    start = 0
+    start, labels = 0, grouper.labels()
     with open_output(out, stdout=stdout) as write:
         for chunk in kept if kept is not None else iter_input(source, **options):
             if start + len(chunk) > len(grouper.ids):
                 break
-            write(_with_groups(chunk, grouper, start))
+            write(_with_groups(chunk, grouper, start, labels))
             start += len(chunk)
         if start != len(grouper.ids):  # the file changed between the two readings: nothing is written
             from .errors import InputError
