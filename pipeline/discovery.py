@@ -1,0 +1,149 @@
+"""Themes found in unlabelled opinions (`pubcom taxonomy discover`): a draft taxonomy to review, correct and train on.
+
+Copies are put together first (`pipeline.grouping`): each distinct opinion counts once, so a campaign of a thousand
+copies does not take over the themes; every row then gets its group's theme. The distinct opinions become TF-IDF
+vectors of the project's lemmas joined with TF-IDF of character 1-2 grams (each part unit length), linked to their
+``NEIGHBOURS`` nearest neighbours (cosine), and cut into themes by spectral clustering of that graph. Chosen on the
+6th Basic Environment Plan's opinions against the analyst's ten topics (benchmarks/discovery.py): adjusted mutual
+information 0.51 where plain NMF on lemma TF-IDF gives 0.42 and k-means 0.36.
+
+``--themes auto`` takes the number of themes after the largest eigengap of the graph's normalised Laplacian (the
+textbook criterion of spectral clustering, von Luxburg 2007, 8.3), from ``MIN_AUTO`` to ``MAX_AUTO`` themes and at most
+a tenth of the distinct opinions. Below five, the first gaps only split a consultation into its two or three
+largest blocks (on the real opinions the gap after 3 was the largest), too coarse for a draft to review; the mean
+silhouette, tried too, grew with the number of themes up to the limit (benchmarks/results.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+
+NEIGHBOURS = 10
+MIN_AUTO, MAX_AUTO = 5, 30
+REPRESENTATIVES = 3
+SUGGESTED = 8
+
+
+@dataclass
+class Discovery:
+    """What was found: one theme number per input row (-1: no text), and per theme its words and representatives."""
+
+    labels: np.ndarray  # per row
+    scores: np.ndarray  # per row: cosine similarity to its theme's centre (how typical the row is)
+    words: list[list[str]]  # per theme: most distinctive lemmas, best first
+    representatives: list[list[int]]  # per theme: rows closest to the centre
+    sizes: list[tuple[int, int]]  # per theme: (distinct opinions, rows)
+    chosen_by: str  # "given" or "eigengap"
+
+
+def features(texts: list[str]):
+    """Unit-length rows: lemma TF-IDF and character 1-2 gram TF-IDF side by side, each part of unit length."""
+    from scipy.sparse import hstack
+    from sklearn.preprocessing import normalize as unit
+
+    from .features import char_vectorizer, token_vectorizer
+    from .tokenizer import JapaneseTokenizer
+
+    lemmas = token_vectorizer(JapaneseTokenizer(normalized=True), min_df=2 if len(texts) >= 40 else 1)
+    lemmas.max_df = 0.5  # a word in half the opinions names the consultation, not a theme
+    chars = char_vectorizer(ngram_range=(1, 2), min_df=2 if len(texts) >= 40 else 1)
+    parts = [unit(v.fit_transform(texts)) for v in (lemmas, chars)]
+    return unit(hstack(parts).tocsr())
+
+
+def neighbour_graph(matrix):
+    """The symmetric k-nearest-neighbour graph (cosine), as SpectralClustering builds it."""
+    from sklearn.neighbors import kneighbors_graph
+
+    k = min(NEIGHBOURS, matrix.shape[0] - 1)
+    graph = kneighbors_graph(matrix, k, metric="cosine", include_self=True)
+    return 0.5 * (graph + graph.T)
+
+
+def _cluster(graph, k: int, seed: int) -> np.ndarray:
+    from sklearn.cluster import SpectralClustering
+
+    return SpectralClustering(k, affinity="precomputed", random_state=seed, assign_labels="kmeans").fit_predict(graph)
+
+
+def eigengap_themes(graph, *, least: int = MIN_AUTO, most: int = MAX_AUTO) -> int:
+    """The number of themes (least..most) after the largest gap among the smallest eigenvalues of the graph's
+    normalised Laplacian."""
+    from scipy.sparse.csgraph import laplacian
+    from scipy.sparse.linalg import eigsh
+
+    n = graph.shape[0]
+    most = max(least, min(most, n // 10, n - 2))
+    values = np.sort(eigsh(laplacian(graph, normed=True), k=most + 1, which="SM", tol=1e-6, v0=np.ones(n))[0])
+    gaps = np.diff(values)[least - 1: most]  # gaps[i]: between eigenvalue least+i and the next (v0 fixed: same run)
+    return int(np.argmax(gaps)) + least
+
+
+def discover(texts, *, themes: int | str = "auto", seed: int = 0) -> Discovery:
+    """Themes of `texts` (raw; normalised here). `themes`: a number, or "auto" (eigengap)."""
+    from .grouping import Grouper
+    from .normalize import normalize
+
+    texts = [normalize(t) for t in texts]
+    grouper = Grouper()
+    grouper.add(texts)
+    groups = grouper.labels()
+    usable = np.array([bool(t) for t in texts])
+    first = _first_rows(groups, usable)
+    distinct = [texts[i] for i in first]
+    if themes != "auto" and (not isinstance(themes, int) or themes < 2):
+        raise InputError(f"--themes must be 2 or more, or auto; got {themes}")
+    least = themes if themes != "auto" else MIN_AUTO
+    if len(distinct) < max(2 * least, NEIGHBOURS + 2):
+        raise InputError(f"{len(distinct)} distinct opinions with text: too few to find {least} or more themes "
+                         f"(at least {max(2 * least, NEIGHBOURS + 2)} are needed)")
+    matrix = features(distinct)
+    graph = neighbour_graph(matrix)
+    if themes == "auto":
+        k = eigengap_themes(graph)
+        found, chosen_by = _cluster(graph, k, seed), "eigengap"
+    else:
+        k, found, chosen_by = themes, _cluster(graph, themes, seed), "given"
+    found = _by_size(found, k)
+    return _describe(texts, groups, usable, first, found, matrix, k, chosen_by)
+
+
+def _first_rows(groups: np.ndarray, usable: np.ndarray) -> list[int]:
+    """The first row of each group that has text (rows of a group share its theme)."""
+    seen, first = set(), []
+    for row, group in enumerate(groups.tolist()):
+        if usable[row] and group not in seen:
+            seen.add(group)
+            first.append(row)
+    return first
+
+
+def _by_size(found: np.ndarray, k: int) -> np.ndarray:
+    """Theme numbers renumbered largest first (ties: the theme met first), so theme_1 is the biggest."""
+    counts = np.bincount(found, minlength=k)
+    first_seen = np.array([np.flatnonzero(found == t)[0] if counts[t] else len(found) for t in range(k)])
+    order = np.lexsort((first_seen, -counts))
+    rank = np.empty(k, dtype=int)
+    rank[order] = np.arange(k)
+    return rank[found]
+
+
+def _describe(texts, groups, usable, first, found, matrix, k, chosen_by) -> Discovery:
+    from sklearn.preprocessing import normalize as unit
+
+    from .taxonomy_draft import distinctive_lemmas
+
+    centres = unit(np.vstack([np.asarray(matrix[found == t].mean(axis=0)) for t in range(k)]))
+    closeness = np.asarray((matrix @ centres.T)[np.arange(len(found)), found]).ravel()
+    of_group = dict(zip(groups[first].tolist(), zip(found.tolist(), closeness.tolist())))
+    labels = np.array([of_group[g][0] if usable[i] else -1 for i, g in enumerate(groups.tolist())])
+    scores = np.array([round(of_group[g][1], 4) if usable[i] else np.nan for i, g in enumerate(groups.tolist())])
+    words = distinctive_lemmas([texts[i] for i in first], [f"t{t}" for t in found], k=SUGGESTED)
+    first = np.asarray(first)
+    representatives = [first[found == t][np.argsort(-closeness[found == t], kind="stable")][:REPRESENTATIVES].tolist()
+                       for t in range(k)]
+    sizes = [(int((found == t).sum()), int((labels == t).sum())) for t in range(k)]
+    return Discovery(labels, scores, [words.get(f"t{t}", []) for t in range(k)], representatives, sizes, chosen_by)
