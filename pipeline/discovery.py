@@ -147,3 +147,44 @@ def _describe(texts, groups, usable, first, found, matrix, k, chosen_by) -> Disc
                        for t in range(k)]
     sizes = [(int((found == t).sum()), int((labels == t).sum())) for t in range(k)]
     return Discovery(labels, scores, [words.get(f"t{t}", []) for t in range(k)], representatives, sizes, chosen_by)
+
+
+def _label(words: list[str], number: int, taken: set[str]) -> str:
+    label = "・".join(words[:3]) or f"テーマ{number}"
+    return label if label not in taken else f"{label}（{number}）"
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    one_line = " ".join(str(text).split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def draft_toml(found: Discovery, texts, *, taxonomy_id: str, source: str) -> str:
+    """The draft taxonomy: one [[themes]] per theme found, id theme_N (largest first), label_ja from its most
+    distinctive words, its size, suggested keywords and representative opinions as comments (they come from the
+    user's own input; comments are never used for training)."""
+    from .taxonomy_draft import _header, _toml
+
+    lines = _header(taxonomy_id, source, int((found.labels >= 0).sum()))
+    lines[0] = (f"# Found by `pubcom taxonomy discover` in {source} ({len(found.sizes)} themes, number {found.chosen_by}; "
+                f"{int((found.labels >= 0).sum())} opinions with text).")
+    lines.insert(1, "# Rename each label_ja, merge or split themes, then review the assignments and train on them.")
+    taken: set[str] = set()
+    for t, words in enumerate(found.words):
+        label = _label(words, t + 1, taken)
+        taken.add(label)
+        distinct, rows = found.sizes[t]
+        lines += ["[[themes]]", f'id = "theme_{t + 1}"', f"label_ja = {_toml(label)}",
+                  f"# {rows} opinions ({distinct} distinct)", 'description = ""', "keywords = []",
+                  f"# suggested (not used): {', '.join(_toml(w) for w in words)}" if words else "# suggested: none"]
+        lines += [f"# e.g. {_quote(texts[row])}" for row in found.representatives[t]] + [""]
+    return "\n".join(lines) + "# response types: the default three (adopted, future, kept)\n"
+
+
+def assignments(frame, found: Discovery):
+    """Every input row with pred_theme (theme_N, empty without text) and pred_theme_score (closeness to the theme's
+    centre): the columns `pubcom review-sheet --taxonomy DRAFT.toml` reads."""
+    out = frame.drop(columns=[c for c in ("pred_theme", "pred_theme_score") if c in frame.columns])
+    out["pred_theme"] = [f"theme_{t + 1}" if t >= 0 else "" for t in found.labels.tolist()]
+    out["pred_theme_score"] = found.scores
+    return out

@@ -41,4 +41,58 @@ def describe(summary: dict) -> str:
             f"{summary['shared_rows']}行、最大 同趣旨 {summary['largest']}件、類似度のしきい値 {summary['threshold']:g}）")
 
 
+def add_discover(actions) -> None:
+    """`pubcom taxonomy discover`, added to the `taxonomy` command's actions."""
+    p = actions.add_parser("discover", help="find themes in unlabelled opinions and write them as a draft taxonomy")
+    p.add_argument("input", metavar="INPUT", help="CSV / XLSX / text (one opinion per line) / document")
+    p.add_argument("--themes", default="auto", metavar="K|auto",
+                   help="number of themes (default: auto, chosen by the largest eigengap between 5 and 30)")
+    p.add_argument("--out", type=Path, required=True, help="the draft taxonomy TOML to write")
+    p.add_argument("--assignments", default=None, metavar="FILE",
+                   help="also write every input row with its theme (pred_theme), for `pubcom review-sheet`")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same themes)")
+    p.add_argument("--id", dest="taxonomy_id", default=None, help="taxonomy id (default: from the file name)")
+    add_table_options(p, "sheet", "text-column")
+    p.set_defaults(func=_cmd_discover)
+
+
+def _cmd_discover(args) -> int:
+    from .._io import write_text
+    from ..discovery import assignments, discover, draft_toml
+    from ..errors import PubcomError
+    from ..ingest.tables import TEXT_COLUMNS, find_column
+    from ..output import check_output
+    from ..score import read_input, write_output
+    from ..taxonomy_draft import sanitise_id
+
+    themes = args.themes if args.themes == "auto" else _whole(args.themes)
+    if args.assignments:
+        check_output(args.assignments)
+    if args.out.suffix.lower() != ".toml":
+        raise PubcomError(f"{args.out}: the draft taxonomy is a TOML file; name it .toml")
+    frame = read_input(args.input, sheet=args.sheet)
+    column = find_column(frame, args.text_column, TEXT_COLUMNS, what="opinion text", source=str(args.input),
+                         option="--text-column")
+    texts = frame[column].tolist()
+    found = discover(texts, themes=themes, seed=args.seed)
+    stem = Path(args.input).name.split(".")[0] if args.input != "-" else "stdin"
+    taxonomy_id = args.taxonomy_id or sanitise_id(stem, set(), prefix="taxonomy")
+    write_text(args.out, draft_toml(found, texts, taxonomy_id=taxonomy_id, source=Path(args.input).name))
+    written = f"{args.out}"
+    if args.assignments:
+        written += f", {write_output(assignments(frame, found), args.assignments)}"
+    _say(f"{len(found.sizes)}件のテーマを見つけました（{'指定' if found.chosen_by == 'given' else '固有値ギャップで選択'}、"
+         f"最大 {found.sizes[0][1]}件・最小 {found.sizes[-1][1]}件） -> {written}")
+    return 0
+
+
+def _whole(value: str) -> int:
+    from ..errors import PubcomError
+
+    try:
+        return int(value)
+    except ValueError:
+        raise PubcomError(f"--themes must be a whole number or auto, got {value!r}") from None
+
+
 BUILDERS = [_add_group]
