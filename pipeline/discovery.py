@@ -64,9 +64,14 @@ def neighbour_graph(matrix):
 
 
 def _cluster(graph, k: int, seed: int) -> np.ndarray:
+    import warnings
+
     from sklearn.cluster import SpectralClustering
 
-    return SpectralClustering(k, affinity="precomputed", random_state=seed, assign_labels="kmeans").fit_predict(graph)
+    with warnings.catch_warnings():  # opinions apart from all others leave the graph in pieces: expected, not news
+        warnings.filterwarnings("ignore", message="Graph is not fully connected")
+        return SpectralClustering(k, affinity="precomputed", random_state=seed,
+                                  assign_labels="kmeans").fit_predict(graph)
 
 
 def eigengap_themes(graph, *, least: int = MIN_AUTO, most: int = MAX_AUTO) -> int:

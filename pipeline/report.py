@@ -17,7 +17,7 @@ The minimum keeps one or two comments from raising an alarm on a small consultat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +121,7 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
         "needs_review": _flags(frame, source),
         "score": pd.to_numeric(frame["pred_theme_score"], errors="coerce") if "pred_theme_score" in frame.columns else np.nan,
         "reason": _text(frame["review_reason"]) if "review_reason" in frame.columns else "",
+        "group": _text(frame["group_id"]) if "group_id" in frame.columns else "",  # `pubcom group`: same opinion
     })
     return Consultation(name, source, out, labelled, "needs_review" in frame.columns)
 
@@ -176,7 +177,9 @@ def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
     table = table.rename_axis("theme").reset_index()
     table["_last"] = table["theme"] == UNSCORED  # 未分類 stays at the bottom whatever its size
     table = table.sort_values(["_last", "opinions"], ascending=[True, False], kind="stable").drop(columns="_last")
-    return table[["theme", "label", "rows", "opinions", "share", "review_rows"]].reset_index(drop=True)
+    from .group_report import with_distinct  # grouped rows: distinct_opinions after opinions
+
+    return with_distinct(table[["theme", "label", "rows", "opinions", "share", "review_rows"]], f).reset_index(drop=True)
 
 
 def theme_response_table(c: Consultation, taxonomy=None) -> pd.DataFrame:
@@ -217,11 +220,12 @@ def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame
 def headline(c: Consultation) -> dict:
     f = c.frame
     unscored = f["theme"] == UNSCORED
+    grouped = {"distinct_opinions": int(f["group"].nunique())} if f["group"].ne("").all() else {}
     return {"consultation": c.name, "source": c.source, "themes_from": "labels" if c.labelled else "predictions",
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
-            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None}
+            "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None, **grouped}
 
 
 # ---------------------------------------------------------------- drift
@@ -277,10 +281,13 @@ class Report:
     comparison: pd.DataFrame | None
     drift: dict[str, pd.DataFrame]
     training_rows: int | None
+    groups: dict[str, pd.DataFrame] = field(default_factory=dict)  # grouped inputs: the largest groups
 
 
 def make_report(inputs, *, taxonomy=None, training=None) -> Report:
     """Read the inputs and compute every table (no files written)."""
+    from .group_report import largest_groups
+
     consultations = load_consultations(inputs)
     counts = training_counts(training)
     names = [c.name for c in consultations]
@@ -293,6 +300,7 @@ def make_report(inputs, *, taxonomy=None, training=None) -> Report:
         comparison=comparison(consultations, taxonomy) if len(consultations) > 1 else None,
         drift={c.name: drift(c, counts, taxonomy) for c in consultations} if counts else {},
         training_rows=sum(counts.values()) if counts else None,
+        groups=largest_groups(consultations, taxonomy),
     )
 
 

@@ -37,7 +37,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     """The scored rows in review order (needs_review first, then least confident first) with label columns."""
     if "pred_theme" not in scored.columns:
         raise InputError(f"{source}: no pred_theme column; give the output of `pubcom score`")
-    frame = scored.copy()
+    frame = _one_row_per_group(scored)
     text = find_column(frame, None, TEXT_COLUMNS, what="opinion text", source=source, option="")
     reply = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     frame = frame.rename(columns={text: "opinion", **({reply: "response"} if reply else {})})
@@ -58,6 +58,15 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     middle = [c for c in frame.columns if c not in _FIRST + _LATER + ["theme", "theme_label", "response_type", "response_type_label"]]
     order = _FIRST + middle + ["theme", "theme_label", "response_type", "response_type_label"] + [c for c in _LATER if c in frame.columns]
     return frame[order].reset_index(drop=True)
+
+
+def _one_row_per_group(scored: pd.DataFrame) -> pd.DataFrame:
+    """Grouped rows (`pubcom score --group`): only each group's representative, with its group_size, so that a
+    campaign is read and corrected once."""
+    if "group_representative" not in scored.columns:
+        return scored.copy()
+    keep = scored["group_representative"].astype(str).str.lower().isin(("true", "1", "yes"))
+    return scored[keep].drop(columns="group_representative").reset_index(drop=True)
 
 
 def _check_ids(values, allowed, what, taxonomy, source):

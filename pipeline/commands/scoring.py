@@ -20,6 +20,8 @@ def _add_score(sub) -> None:
     add_table_options(p, "sheet", "text-column", "response-column")
     p.add_argument("--id-column", default=None, help="a column to check as the row id (kept as is)")
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
+    p.add_argument("--group", action="store_true",
+                   help="also group opinions that say the same thing (group_id, group_size: see `pubcom group`)")
     p.add_argument("--jobs", type=int, default=1,
                    help="processes to score with: this one and N-1 workers (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
@@ -32,6 +34,8 @@ def _cmd_score(args) -> int:
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     check_output(out)
+    if args.group and str(out) == "-":
+        raise PubcomError("--group reads the scored rows again: give --out a file (.csv / .xlsx / .jsonl)")
     if args.jobs < 1:
         raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
     model = load_scorer(args.model)
@@ -43,6 +47,11 @@ def _cmd_score(args) -> int:
 
         masked = f"; masked: {describe(counts['masked'])}"
     _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
+    if args.group:
+        from ..grouping import group_file
+        from .grouping import describe
+
+        _say(describe(group_file(out, out, text_column=args.text_column)))
     return 0
 
 
@@ -59,7 +68,7 @@ def _cmd_review_sheet(args) -> int:
     from ..errors import ModelError
     from ..ingest.tables import read_table
     from ..registry import load_model
-    from ..review import flagged, write_review_sheet
+    from ..review import flagged, review_frame, write_review_sheet
     from ..taxonomy import load_taxonomy
 
     if args.out.suffix.lower() != ".xlsx":
@@ -74,7 +83,8 @@ def _cmd_review_sheet(args) -> int:
     scored = read_table(args.scored)
     stem = args.scored.name.split(".")[0]
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
-    print(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct theme / response_type, save, then "
+    grouped = f", one per group: {len(review_frame(scored, taxonomy))} rows" if "group_representative" in scored else ""
+    print(f"{len(scored)} rows{grouped} ({int(flagged(scored).sum())} to review first) -> {out}; correct theme / response_type, save, then "
           f"`pubcom train {out}`")
     return 0
 
