@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
@@ -107,3 +108,24 @@ def test_discover_mistakes_are_one_line(tmp_path, capsys, argv, message):
     assert main(["taxonomy", "discover", str(source), "--out", out, *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_opinions_outside_the_sample_join_the_nearest_theme():
+    from scipy.sparse import csr_matrix
+
+    from pipeline.discovery import _nearest_theme
+
+    matrix = csr_matrix([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0.1], [0, 0.9, 0.2], [0.8, 0, 0.1], [0.1, 0.7, 0]])
+    found = _nearest_theme(matrix, np.array([0, 1, 2, 3]), np.array([1, 1, 0, 0]), 2)
+    assert found.tolist() == [1, 1, 0, 0, 1, 0]
+
+
+def test_many_opinions_are_sampled_with_the_seed(monkeypatch):
+    import pipeline.discovery as discovery
+
+    texts, _ = corpus()
+    monkeypatch.setattr(discovery, "FIT_MAX", 24)
+    assert discovery._sample(36, 0).tolist() == discovery._sample(36, 0).tolist()
+    assert len(discovery._sample(36, 0)) == 24 and discovery._sample(20, 0).tolist() == list(range(20))
+    found = discover(texts, themes=3, seed=0)
+    assert (found.labels >= 0).all() and sum(rows for _, rows in found.sizes) == 36
