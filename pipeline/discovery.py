@@ -18,6 +18,7 @@ silhouette, tried too, grew with the number of themes up to the limit (benchmark
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ MIN_AUTO, MAX_AUTO = 5, 30
 REPRESENTATIVES = 3
 FIT_MAX = 4000  # distinct opinions in the graph; the others join the nearest theme (5,000: 24 s, 0.5 GiB)
 SUGGESTED = 8
+_KANA = re.compile("[\u3041-\u309f]")  # hiragana
 
 
 @dataclass
@@ -178,7 +180,9 @@ def _describe(texts, groups, usable, first, found, matrix, k, chosen_by) -> Disc
 
 
 def _label(words: list[str], number: int, taken: set[str]) -> str:
-    label = "・".join(words[:3]) or f"テーマ{number}"
+    """Three distinctive words, nouns first: a lemma with kana endings (変わる, 遣る) names no subject."""
+    nouns = [w for w in words if not _KANA.search(w)]
+    label = "・".join((nouns + [w for w in words if w not in nouns])[:3]) or f"テーマ{number}"
     return label if label not in taken else f"{label}（{number}）"
 
 

@@ -129,3 +129,20 @@ def test_many_opinions_are_sampled_with_the_seed(monkeypatch):
     assert len(discovery._sample(36, 0)) == 24 and discovery._sample(20, 0).tolist() == list(range(20))
     found = discover(texts, themes=3, seed=0)
     assert (found.labels >= 0).all() and sum(rows for _, rows in found.sizes) == 36
+
+
+@pytest.mark.parametrize("words, label", [
+    (["変わる", "市役所", "遣る", "窓口", "職員"], "市役所・窓口・職員"),
+    (["止まる", "回線"], "回線・止まる"),
+    ([], "テーマ4"),
+])
+def test_labels_put_nouns_first(words, label):
+    from pipeline.discovery import _label
+
+    assert _label(words, 4, set()) == label
+
+
+def test_a_label_already_taken_gets_its_number():
+    from pipeline.discovery import _label
+
+    assert _label(["回線"], 2, {"回線"}) == "回線（2）"
