@@ -34,6 +34,7 @@ MIN_NEAR_CHARS = 30  # shorter: one word changes the opinion (司書 for 蔵書)
 ANCHOR_BELOW = 0.8
 MAX_ANCHORS = 16
 SEED = 1
+BATCH_CHARS = 2_000_000  # characters per signature batch: about 50 MB of working arrays
 GROUP_COLUMNS = ("group_id", "group_size", "group_representative")
 # Punctuation, brackets and spaces say nothing of the opinion, and copies vary them most (，for 、, a line break per
 # sentence): the grouping key leaves them out; a text's normalised form is kept for the representative.
@@ -149,8 +150,7 @@ class Grouper:
             if digest is not None and digest not in self._exact and digest not in seen and len(key) >= MIN_NEAR_CHARS:
                 fresh.append(i)
                 seen.add(digest)
-        sigs = dict(zip(fresh, signatures([keys[i] for i in fresh], num_perm=self.num_perm, seed=self.seed,
-                                          k=self.shingle)))
+        sigs = dict(zip(fresh, self._signatures([keys[i] for i in fresh])))
         for i, digest in enumerate(digests):
             group = self._exact.get(digest) if digest is not None else None
             if group is None:
@@ -158,6 +158,15 @@ class Grouper:
                 if digest is not None:
                     self._exact[digest] = group
             self._count(self._find(group), len(self.ids), len(normalised[i]))
+
+    def _signatures(self, texts: list[str]):
+        """`signatures` of `texts` in batches of about BATCH_CHARS characters (its arrays grow with the characters)."""
+        start, total = 0, 0
+        for stop, text in enumerate(texts, start=1):
+            total += len(text)
+            if total >= BATCH_CHARS or stop == len(texts):
+                yield from signatures(texts[start:stop], num_perm=self.num_perm, seed=self.seed, k=self.shingle)
+                start, total = stop, 0
 
     def _near(self, sig: np.ndarray) -> int:
         """The group of the held texts at or above the threshold (joined into one), else a new group."""

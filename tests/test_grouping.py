@@ -126,3 +126,12 @@ def test_group_mistakes_are_one_line(tmp_path, capsys, argv, message):
 def test_threshold_checked_by_the_library():
     with pytest.raises(ValueError, match="threshold must be above 0"):
         Grouper(threshold=0)
+
+
+def test_signature_batches_give_the_same_groups(monkeypatch):
+    import pipeline.grouping as grouping
+
+    texts = [BASE, OTHER, "市長様。" + BASE, OTHER + "よろしくお願いします。", BASE * 3]
+    whole = group_frame(pd.DataFrame({"opinion": texts}))["group_id"].tolist()
+    monkeypatch.setattr(grouping, "BATCH_CHARS", 40)
+    assert group_frame(pd.DataFrame({"opinion": texts}))["group_id"].tolist() == whole == [1, 2, 1, 2, 1]
