@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from pathlib import Path
 
 import numpy as np
 
@@ -271,6 +272,26 @@ def group_frame(frame, *, text_column: str | None = None, threshold: float = THR
     return _with_groups(frame, grouper, 0)
 
 
+def _chunks(source, *, sheet=None, chunk_rows: int, stdin=None):
+    """The input's rows in chunks: JSON lines (`pubcom score --out x.jsonl`) as records, the rest as `score` reads."""
+    import pandas as pd
+
+    from .stream import iter_input
+
+    if str(source) == "-" or str(source).lower()[-6:] != ".jsonl":
+        yield from iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin)
+        return
+    from .errors import InputError
+
+    if not Path(source).is_file():
+        raise InputError(f"{source}: no such file")
+    try:
+        with pd.read_json(source, lines=True, dtype=False, chunksize=chunk_rows) as reader:
+            yield from reader
+    except ValueError as exc:
+        raise InputError(f"{source}: not readable JSON lines ({str(exc).splitlines()[0]})") from exc
+
+
 def group_file(source, out, *, text_column: str | None = None, threshold: float = THRESHOLD, sheet: str | None = None,
                chunk_rows: int | None = None, stdin=None, stdout=None) -> dict:
     """Group the rows of `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-'): every row and column in
@@ -280,7 +301,7 @@ def group_file(source, out, *, text_column: str | None = None, threshold: float 
     from ._progress import progress
     from .ingest.tables import TEXT_COLUMNS, find_column
     from .output import check_output, open_output
-    from .stream import CHUNK_ROWS, iter_input
+    from .stream import CHUNK_ROWS
 
     check_output(out)
     if not 0.0 < threshold <= 1.0:
@@ -290,7 +311,7 @@ def group_file(source, out, *, text_column: str | None = None, threshold: float 
     options = dict(sheet=sheet, chunk_rows=chunk_rows or CHUNK_ROWS)
     kept = [] if str(source) == "-" else None
     grouper, column = Grouper(threshold=threshold), None
-    for chunk in progress(iter_input(source, stdin=stdin, **options), desc="grouping rows", size=len):
+    for chunk in progress(_chunks(source, stdin=stdin, **options), desc="grouping rows", size=len):
         if column is None:
             column = find_column(chunk, text_column, TEXT_COLUMNS, what="opinion text", source=str(source),
                                  option="--text-column")
@@ -299,7 +320,7 @@ def group_file(source, out, *, text_column: str | None = None, threshold: float 
             kept.append(chunk)
     start, labels = 0, grouper.labels()
     with open_output(out, stdout=stdout) as write:
-        for chunk in kept if kept is not None else iter_input(source, **options):
+        for chunk in kept if kept is not None else _chunks(source, **options):
             if start + len(chunk) > len(grouper.ids):
                 break
             write(_with_groups(chunk, grouper, start, labels))

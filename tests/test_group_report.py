@@ -48,14 +48,17 @@ def test_review_sheet_has_one_row_per_group_with_its_size(flag):
     assert "group_representative" not in frame.columns
 
 
-def test_score_group_writes_groups_and_report_lists_them(tmp_path, model_dir, capsys):
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_score_group_writes_groups_and_report_lists_them(tmp_path, model_dir, capsys, suffix):
     source = tmp_path / "town.csv"
     texts = [CAMPAIGN, "市長様。" + CAMPAIGN, "図書館の開館時間を夜まで延ばしてほしい。", CAMPAIGN + "（山田）"]
     pd.DataFrame({"opinion": texts}).to_csv(source, index=False)
-    scored = tmp_path / "town.scored.csv"
+    scored = tmp_path / f"town.scored{suffix}"
     assert main(["score", str(source), "--model", str(model_dir), "--out", str(scored), "--group"]) == 0
     assert "4行を2件の意見にまとめました" in capsys.readouterr().err
-    frame = pd.read_csv(scored)
+    read = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix]
+    frame = read(scored)
+    assert frame.columns.tolist()[0] == "opinion" and frame["opinion"].tolist() == texts
     assert frame["group_size"].tolist() == [3, 3, 1, 3] and "pred_theme" in frame.columns
     assert main(["report", str(scored), "--out", str(tmp_path / "report"), "--model", str(model_dir)]) == 0
     page = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")

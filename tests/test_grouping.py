@@ -135,3 +135,23 @@ def test_signature_batches_give_the_same_groups(monkeypatch):
     whole = group_frame(pd.DataFrame({"opinion": texts}))["group_id"].tolist()
     monkeypatch.setattr(grouping, "BATCH_CHARS", 40)
     assert group_frame(pd.DataFrame({"opinion": texts}))["group_id"].tolist() == whole == [1, 2, 1, 2, 1]
+
+
+def test_json_lines_are_read_as_records(tmp_path):
+    source = tmp_path / "scored.jsonl"
+    pd.DataFrame({"opinion": [BASE, "市長様。" + BASE], "needs_review": [True, False]}).to_json(
+        source, orient="records", lines=True, force_ascii=False)
+    group_file(source, source)
+    again = pd.read_json(source, lines=True)
+    assert again["group_id"].tolist() == [1, 1] and again["needs_review"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("content, message", [(None, "no such file"), ('{"a":', "not readable JSON lines")])
+def test_unreadable_json_lines_are_one_error(tmp_path, content, message):
+    from pipeline.errors import InputError
+
+    source = tmp_path / "scored.jsonl"
+    if content is not None:
+        source.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        group_file(source, tmp_path / "out.csv")
