@@ -7,7 +7,8 @@ import pytest
 from datasketch import MinHash
 
 from pipeline.cli import main
-from pipeline.grouping import Grouper, group_file, group_frame, grouping_key, shingle_hashes, signatures
+from pipeline.group_table import group_file, group_frame
+from pipeline.grouping import Grouper, grouping_key, shingle_hashes, signatures
 
 BASE = "駅前の駐輪場が足りません。朝は通勤する人で満車になり、歩道に自転車があふれています。市で増設してください。"
 OTHER = "図書館の開館時間を夜九時まで延ばしてほしい。仕事帰りに本を借りられる日がありません。"

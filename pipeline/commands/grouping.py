@@ -27,7 +27,7 @@ def _add_group(sub) -> None:
 
 def _cmd_group(args) -> int:
     from .. import config
-    from ..grouping import group_file
+    from ..group_table import group_file
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.grouped.csv")
     summary = group_file(args.input, out, text_column=args.text_column, threshold=args.threshold, sheet=args.sheet)

@@ -48,7 +48,7 @@ def _cmd_score(args) -> int:
         masked = f"; masked: {describe(counts['masked'])}"
     _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}{masked}")
     if args.group:
-        from ..grouping import group_file
+        from ..group_table import group_file
         from .grouping import describe
 
         _say(describe(group_file(out, out, text_column=args.text_column)))
