@@ -20,10 +20,14 @@ def with_distinct(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def group_keys(frame: pd.DataFrame) -> pd.Series:
+    """Each row's group; a row without one is a group of its own."""
+    return frame["group"].where(frame["group"] != "", "row:" + frame.index.astype(str))
+
+
 def distinct_opinions(frame: pd.DataFrame, themes: pd.Series) -> list[int]:
     """Per theme in `themes`: the number of distinct groups among its rows (a row without a group counts alone)."""
-    keys = frame["group"].where(frame["group"] != "", "row:" + frame.index.astype(str))
-    counts = keys.groupby(frame["theme"]).nunique()
+    counts = group_keys(frame).groupby(frame["theme"]).nunique()
     return [int(counts.get(theme, 0)) for theme in themes]
 
 

@@ -218,9 +218,11 @@ def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame
 
 
 def headline(c: Consultation) -> dict:
+    from .group_report import group_keys
+
     f = c.frame
     unscored = f["theme"] == UNSCORED
-    grouped = {"distinct_opinions": int(f["group"].nunique())} if f["group"].ne("").all() else {}
+    grouped = {"distinct_opinions": int(group_keys(f).nunique())} if f["group"].ne("").any() else {}
     return {"consultation": c.name, "source": c.source, "themes_from": "labels" if c.labelled else "predictions",
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),

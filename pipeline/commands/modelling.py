@@ -146,7 +146,8 @@ def _cmd_models(args) -> int:
 
 # ---------------------------------------------------------------- taxonomy / review-sheet / compare
 def _add_taxonomy(sub) -> None:
-    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or unlabelled opinions (discover), or validate one (check)")
+    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or from unlabelled opinions (discover); "
+                                        "validate one (check)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="draft a taxonomy TOML from the labels of a labelled table")
     init.add_argument("--from-labels", type=Path, required=True, metavar="FILE", help="labelled CSV / XLSX")
