@@ -16,11 +16,11 @@ EXIT_USAGE = 2
 
 
 def _builders():
-    from .commands import documents, modelling, scoring
+    from .commands import documents, grouping, modelling, scoring
 
     order = ["ingest", "train", "evaluate", "score", "run", "report", "review-sheet", "compare", "models", "taxonomy",
-             "redact"]
-    builders = documents.BUILDERS + modelling.BUILDERS + scoring.BUILDERS
+             "redact", "group"]
+    builders = documents.BUILDERS + modelling.BUILDERS + scoring.BUILDERS + grouping.BUILDERS
     # listed commands in this order, any other after them (a new command must not break the others)
     rank = {name: i for i, name in enumerate(order)}
     return sorted(builders, key=lambda b: rank.get(b.__name__[5:].replace("_", "-"), len(order)))

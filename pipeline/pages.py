@@ -22,7 +22,8 @@ HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テ
            "reason": "要確認の理由", "text": "意見", "training_rows": "学習データ（行）", "training_share": "学習データの割合",
            "ratio": "倍率", "review_share": "要確認の割合", "change": "変化", "source": "ファイル",
            "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）",
-           "suggestion": "回答案（過去の回答から）", "suggested_rows": "回答案あり（行）"}
+           "suggestion": "回答案（過去の回答から）", "suggested_rows": "回答案あり（行）",
+           "distinct_opinions": "同趣旨をまとめた意見数", "group": "グループ"}
 CHANGES = {"more": "増加", "less": "減少", "": ""}
 PERCENT = ("share", "training_share", "review_share")
 PAGE_REVIEW_ROWS = 30  # the page shows the least confident rows; the workbook has them all
@@ -89,6 +90,9 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
         blocks.append(("p", "回答（市の考え方）のある意見はまだありません。"))
     if name in report.guesses:
         blocks += _guess_blocks(report.guesses[name])
+    if name in report.groups:  # grouped input (`pubcom group`)
+        blocks += [("h3", "同趣旨の意見（件数の多い順）"),
+                   ("table", report.groups[name].drop(columns="theme")) if len(report.groups[name]) else ("p", "なし")]
     queue = report.reviews[name]
     if h["review_rows"] is not None:
         shown = f"（確信度の低い順に {PAGE_REVIEW_ROWS}行まで。全件は report.xlsx）" if len(queue) > PAGE_REVIEW_ROWS else ""
@@ -209,6 +213,8 @@ def _sheets(report) -> list[tuple[str, pd.DataFrame]]:
         sheets.append((f"{name} 要確認", report.reviews[name]))
         if name in report.drift:
             sheets.append((f"{name} 学習との比較", report.drift[name]))
+        if name in report.groups:
+            sheets.append((f"{name} 同趣旨", report.groups[name]))
     if report.comparison is not None:
         sheets.append(("比較", report.comparison))
     return sheets

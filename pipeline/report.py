@@ -17,7 +17,7 @@ The minimum keeps one or two comments from raising an alarm on a small consultat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +128,7 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
         "guess": (_text(frame["pred_response_basis"]) == "opinion") if type_col == "pred_response_type"
                  and "pred_response_basis" in frame.columns else False,
         "suggestion": _text(frame["suggested_reply"]) if "suggested_reply" in frame.columns else "",
+        "group": _text(frame["group_id"]) if "group_id" in frame.columns else "",  # `pubcom group`: same opinion
     })
     rounds = frozenset(_text(frame["consultation_id"]).unique()) - {""} if "consultation_id" in frame.columns else frozenset()
     return Consultation(name, source, out, labelled, "needs_review" in frame.columns, rounds)
@@ -184,7 +185,9 @@ def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
     table = table.rename_axis("theme").reset_index()
     table["_last"] = table["theme"] == UNSCORED  # 未分類 stays at the bottom whatever its size
     table = table.sort_values(["_last", "opinions"], ascending=[True, False], kind="stable").drop(columns="_last")
-    return table[["theme", "label", "rows", "opinions", "share", "review_rows"]].reset_index(drop=True)
+    from .group_report import with_distinct  # grouped rows: distinct_opinions after opinions
+
+    return with_distinct(table[["theme", "label", "rows", "opinions", "share", "review_rows"]], f).reset_index(drop=True)
 
 
 def theme_response_table(c: Consultation, taxonomy=None, *, guesses: bool = False) -> pd.DataFrame:
@@ -230,14 +233,17 @@ def comparison(consultations: list[Consultation], taxonomy=None) -> pd.DataFrame
 
 
 def headline(c: Consultation) -> dict:
+    from .group_report import group_keys
+
     f = c.frame
     unscored = f["theme"] == UNSCORED
+    grouped = {"distinct_opinions": int(group_keys(f).nunique())} if f["group"].ne("").any() else {}
     return {"consultation": c.name, "source": c.source, "themes_from": "labels" if c.labelled else "predictions",
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
             "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None,
-            **({"suggested_rows": int(f["suggestion"].ne("").sum())} if f["suggestion"].ne("").any() else {})}
+            **grouped, **({"suggested_rows": int(f["suggestion"].ne("").sum())} if f["suggestion"].ne("").any() else {})}
 
 
 # ---------------------------------------------------------------- drift
@@ -304,10 +310,13 @@ class Report:
     drift: dict[str, pd.DataFrame]
     training_rows: int | None
     in_training: tuple = ()  # consultations that are themselves training data: no drift against themselves
+    groups: dict[str, pd.DataFrame] = field(default_factory=dict)  # grouped inputs: the largest groups
 
 
 def make_report(inputs, *, taxonomy=None, training=None) -> Report:
     """Read the inputs and compute every table (no files written)."""
+    from .group_report import largest_groups
+
     consultations = load_consultations(inputs)
     counts = training_counts(training)
     trained = training_rounds(training)
@@ -323,6 +332,7 @@ def make_report(inputs, *, taxonomy=None, training=None) -> Report:
         comparison=comparison(consultations, taxonomy) if len(consultations) > 1 else None,
         drift={c.name: drift(c, counts, taxonomy) for c in consultations if c.name not in in_training} if counts else {},
         training_rows=sum(counts.values()) if counts else None, in_training=in_training if counts else (),
+        groups=largest_groups(consultations, taxonomy),
     )
 
 

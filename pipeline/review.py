@@ -56,11 +56,12 @@ COLUMNS = [
     Column("pred_theme_2", "第2候補", 26),
     Column("pred_response_basis", "対応区分の根拠", 14),
     Column("evidence", "根拠となった語", 30, wrap=True),
+    Column("group_size", "同趣旨の件数", 10),
     Column("suggested_reply_score", "回答案の確からしさ", 10, number_format="0.00"),
     Column("suggested_reply_source", "回答案の出典", 16),
 ]
-HIDDEN = [Column(c, c, hidden=True) for c in ("consultation_id", "pred_theme", "pred_response_type", "suggested_reply",
-                                              "suggested_reply_type", "suggested_replies")]
+HIDDEN = [Column(c, c, hidden=True) for c in ("consultation_id", "pred_theme", "pred_response_type", "group_id",
+                                              "suggested_reply", "suggested_reply_type", "suggested_replies")]
 _LABELLED = {c.key for c in COLUMNS + HIDDEN} | {"pred_theme_2_score", "pred_response_type_score", "review_code",
                                                  "pred_theme_label", "pred_response_type_label", "pred_theme_2_label"}
 _BASIS = {"reply": "回答から", "opinion": "意見のみ（回答前の予測）"}
@@ -78,7 +79,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     columns of `COLUMNS`, then the input's own columns, then `HIDDEN`."""
     if "pred_theme" not in scored.columns:
         raise InputError(f"{source}: no pred_theme column; give the output of `pubcom score`")
-    frame = scored.copy()
+    frame = _one_row_per_group(scored)
     text = find_column(frame, None, TEXT_COLUMNS, what="opinion text", source=source, option="")
     reply = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     frame = frame.rename(columns={text: "opinion", **({reply: "response"} if reply else {})})
@@ -123,6 +124,15 @@ def _draft_replies(frame: pd.DataFrame) -> None:
     if "suggested_reply_type" in frame.columns:
         typed = draft & frame["suggested_reply_type"].astype(str).str.strip().ne("")
         frame.loc[typed, "response_type"] = frame.loc[typed, "suggested_reply_type"]
+
+
+def _one_row_per_group(scored: pd.DataFrame) -> pd.DataFrame:
+    """Grouped rows (`pubcom score --group`): only each group's representative, with its group_size, so that a
+    campaign is read and corrected once."""
+    if "group_representative" not in scored.columns:
+        return scored.copy()
+    keep = scored["group_representative"].astype(str).str.lower().isin(("true", "1", "yes"))
+    return scored[keep].drop(columns="group_representative").reset_index(drop=True)
 
 
 def _check_ids(values, allowed, what, taxonomy, source):

@@ -153,7 +153,8 @@ def _cmd_models(args) -> int:
 
 # ---------------------------------------------------------------- taxonomy / review-sheet / compare
 def _add_taxonomy(sub) -> None:
-    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or validate one (check)")
+    p = sub.add_parser("taxonomy", help="draft a taxonomy from labels (init) or from unlabelled opinions (discover); "
+                                        "validate one (check)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="draft a taxonomy TOML from the labels of a labelled table")
     init.add_argument("--from-labels", type=Path, required=True, metavar="FILE", help="labelled CSV / XLSX")
@@ -164,6 +165,9 @@ def _add_taxonomy(sub) -> None:
     check = actions.add_parser("check", help="validate a taxonomy TOML and print a one-line summary")
     check.add_argument("file", type=Path, metavar="FILE")
     check.set_defaults(func=_cmd_taxonomy_check)
+    from .grouping import add_discover
+
+    add_discover(actions)
 
 
 def _cmd_taxonomy_init(args) -> int:

@@ -23,6 +23,8 @@ def _add_score(sub) -> None:
     p.add_argument("--redact", action="store_true", help="mask personal data in every text column before scoring")
     p.add_argument("--suggest-from", nargs="+", type=Path, default=None, metavar="ANSWERED",
                    help="answered opinions (tables, review sheets, records: opinion and reply) to draft replies from")
+    p.add_argument("--group", action="store_true",
+                   help="also group opinions that say the same thing (group_id, group_size: see `pubcom group`)")
     p.add_argument("--jobs", type=int, default=1,
                    help="processes to score with: this one and N-1 workers (default: 1); the output is the same, in order")
     p.set_defaults(func=_cmd_score)
@@ -35,6 +37,8 @@ def _cmd_score(args) -> int:
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
     check_output(out)
+    if args.group and str(out) == "-":
+        raise PubcomError("--group reads the scored rows again: give --out a file (.csv / .xlsx / .jsonl)")
     if args.jobs < 1:
         raise PubcomError(f"--jobs must be 1 or more, got {args.jobs}")
     model = load_scorer(args.model)
@@ -47,6 +51,11 @@ def _cmd_score(args) -> int:
         from ..redact import describe
 
         _say(f"masked: {describe(counts['masked'])}")
+    if args.group:
+        from ..group_table import group_file
+        from .grouping import describe
+
+        _say(describe(group_file(out, out, text_column=args.text_column)))
     return 0
 
 
@@ -74,7 +83,7 @@ def _cmd_review_sheet(args) -> int:
     from ..errors import ModelError
     from ..ingest.tables import read_table
     from ..registry import load_model
-    from ..review import flagged, write_review_sheet
+    from ..review import flagged, review_frame, write_review_sheet
     from ..taxonomy import load_taxonomy
 
     if args.out.suffix.lower() != ".xlsx":
@@ -91,6 +100,8 @@ def _cmd_review_sheet(args) -> int:
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
     tell(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct テーマ / 対応区分, mark "
           f"the rows you checked 済 in 確認済み, save, then `pubcom train {out}` (only those rows are learnt)")
+    if "group_representative" in scored:
+        tell(f"one row per group: {len(review_frame(scored, taxonomy))} rows")
     return 0
 
 
