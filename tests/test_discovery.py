@@ -4,12 +4,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
 from pipeline.cli import main
 from pipeline.discovery import assignments, discover, draft_toml
+from pipeline.review import REVIEWED, SHEET
 from pipeline.taxonomy import load_taxonomy
 
 TOPICS = {
@@ -81,8 +83,18 @@ def test_discover_review_sheet_train(tmp_path, capsys):
     assert "3件のテーマを見つけました" in capsys.readouterr().err
     assert load_taxonomy(draft).theme_ids == ["theme_1", "theme_2", "theme_3"]
     assert main(["review-sheet", str(assigned), "--taxonomy", str(draft), "--out", str(review)]) == 0
+    _mark_reviewed(review)  # a reviewer accepts the sheet as it is: only marked rows are learnt
     assert main(["train", str(review), "--taxonomy", str(draft), "--out", str(tmp_path / "models"), "--cv", "2"]) == 0
     assert (tmp_path / "models" / "latest").exists()
+
+
+def _mark_reviewed(path) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book[SHEET]
+    column = [c.value for c in sheet[1]].index(REVIEWED) + 1
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=column, value="済")
+    book.save(path)
 
 
 def test_auto_chooses_a_number_of_themes():
