@@ -119,8 +119,15 @@ def test_blank_lines_are_kept_and_flagged(tmp_path, model_dir, capsys, text, exp
     assert f"scored {len(expected)} of {len(expected)} rows" in capsys.readouterr().err
 
 
-def test_repeated_headings_are_reported(tmp_path, capsys):
-    source = tmp_path / "in.csv"
-    source.write_text("opinion,opinion\nA,B\n", encoding="utf-8")
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_repeated_headings_are_reported(tmp_path, capsys, suffix):
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.write_text("opinion,opinion\nA,B\n", encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["opinion", "opinion"])
+        book.active.append(["A", "B"])
+        book.save(source)
     assert list(read_table(source).columns) == ["opinion", "opinion.1"]
     assert "repeated column heading(s) renamed: opinion.1" in capsys.readouterr().err

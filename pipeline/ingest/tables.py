@@ -99,12 +99,17 @@ def finish_csv(frame: pd.DataFrame, source) -> pd.DataFrame:
     pandas renames `opinion.1`) reported once on stderr."""
     from ..cells import unescape_frame
 
+    _report_repeated(frame, source)
+    return unescape_frame(frame)
+
+
+def _report_repeated(frame: pd.DataFrame, source) -> None:
+    """Say which headings pandas renamed because they were repeated (`opinion`, `opinion` -> `opinion.1`)."""
     renamed = [c for c in frame.columns if isinstance(c, str) and _RENAMED.match(c) and _RENAMED.match(c)[1] in frame.columns]
     if renamed:
         import sys
 
         print(f"warning: {source}: repeated column heading(s) renamed: {', '.join(renamed)}", file=sys.stderr)
-    return unescape_frame(frame)
 
 
 _RENAMED = re.compile(r"^(.*)\.[0-9]+$")
@@ -113,11 +118,12 @@ _RENAMED = re.compile(r"^(.*)\.[0-9]+$")
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     from .limits import check_archive
 
-    check_archive(path, "XLSX workbook")
+    check_archive(path, "XLSX workbook", streamed=True)
     try:
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False, engine="openpyxl")
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
     except Exception as exc:  # openpyxl raises zipfile / KeyError / XML errors on broken files
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
+    _report_repeated(frame, path)
     return frame
