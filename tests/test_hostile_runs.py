@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from pipeline.tokenizer import _MAX_CHUNK, _MAX_RUN, JapaneseTokenizer, _split_long
+from pipeline.pieces import _MAX_CHUNK, _MAX_RUN, _split_long
+from pipeline.tokenizer import JapaneseTokenizer
 
 _RUN = re.compile(r"[^\s、。，．,.!?！？・「」『』（）()【】\[\]]+")
 
