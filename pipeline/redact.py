@@ -196,6 +196,14 @@ def describe(counts: dict[str, int]) -> str:
     return ", ".join(f"{MASKS[k].strip('〔〕')} {n}" for k, n in counts.items()) or "nothing"
 
 
+def redact_name(name: str) -> str:
+    """A file name or id made from input, masked like text and kept one safe file name (`pipeline._io.safe_name`):
+    a file named after a resident does not name the output."""
+    from ._io import safe_name
+
+    return safe_name(redact(name)[0])
+
+
 # meta fields that are hashes or codes, not text a person wrote (a SHA-256 can hold 12 digits in a row)
 _META_KEEP = frozenset({"consultation_id", "source_sha256", "format"})
 # the records' columns that hold what a government or a resident wrote (the category as written included)
@@ -211,7 +219,7 @@ def redact_document(document):
     columns = [c for c in _RECORD_TEXT if c in document.records.columns]
     records, counts = redact_frame(document.records, columns)
     total = Counter(counts)
-    cid = safe_name(_redact_value(document.consultation_id, total))
+    cid = safe_name(_redact_value(document.consultation_id, total))  # counted, unlike redact_name
     if "consultation_id" in records.columns:
         records["consultation_id"] = cid
     meta = {k: (v if k in _META_KEEP else _redact_value(v, total)) for k, v in document.meta.items()}

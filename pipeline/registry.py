@@ -54,6 +54,9 @@ def save_model(model, models_dir: Path | str | None = None, *, name: str | None 
         card = {**model.card, "format_version": FORMAT_VERSION,
                 "files": {f.name: file_sha256(f) for f in sorted(tmp.iterdir()) if f.name != CARD_FILE}}
         card, final = _place(tmp, models_dir, name, card)
+    except OSError as exc:  # a full disk names the model folder the user will look for, not the temporary one
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise type(exc)(exc.errno, f"cannot save the model ({exc.strerror or exc})", str(models_dir / name)) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -98,3 +98,19 @@ def test_a_read_only_folder_names_the_users_file(tmp_path, model_dir, capsys, mo
     assert main(["score", str(source), "--model", str(model_dir), "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
     assert err == f"pubcom score: error: {tmp_path / 'x.csv'}: Permission denied\n"
+
+
+def test_a_full_disk_while_saving_a_model_names_the_model_folder(tmp_path, model, monkeypatch):
+    import errno
+
+    import joblib
+
+    from pipeline import registry
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", full)
+    with pytest.raises(OSError, match="cannot save the model") as caught:
+        registry.save_model(model, tmp_path, name="m", point_latest=False)
+    assert caught.value.filename == str(tmp_path / "m") and list(tmp_path.iterdir()) == []

@@ -74,3 +74,17 @@ def test_redact_document_masks_the_section_column():
                             "section": ["担当 〇九〇－１２３４－５６７８"], "response_category_source": ["参考"]})
     document = redact_document(Document(records=records, meta={"consultation_id": "x", "source_file": "x.csv"}))
     assert document.records.at[0, "section"] == "担当 〔電話番号〕"
+
+
+@pytest.mark.parametrize("command", ["score", "redact"])
+def test_default_output_names_are_masked_with_redaction(tmp_path, model_dir, monkeypatch, command):
+    from pipeline import config
+
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path / "processed")
+    source = tmp_path / "山田太郎様の意見.csv"
+    source.write_text("opinion\n窓口を残してほしい\n", encoding="utf-8")
+    args = [command, str(source)] + (["--model", str(model_dir), "--redact"] if command == "score" else [])
+    assert main(args) == 0
+    written = [p.name for p in tmp_path.rglob("*") if p.is_file() and p != source]
+    assert len(written) == 1 and "山田" not in written[0] and written[0].startswith("〔氏名〕")

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from pipeline.tokenizer import _MAX_CHUNK, _MAX_RUN, JapaneseTokenizer, _split_long
+from pipeline.pieces import _MAX_CHUNK, _MAX_RUN, _split_long
+from pipeline.tokenizer import JapaneseTokenizer
 
 _RUN = re.compile(r"[^\s、。，．,.!?！？・「」『』（）()【】\[\]]+")
 
@@ -39,3 +40,18 @@ def test_a_long_run_tokenizes_as_its_pieces_do():
     text = "ア" * (_MAX_RUN * 2 + 30) + "の申請"
     assert tokenizer(text) == [token for piece in _split_long(text) for token in tokenizer(piece)]
     assert len(_split_long(text)) == 3
+
+
+def test_the_hostile_benchmark_runs_and_every_bomb_is_refused(model_dir):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "hostile.py"
+    done = subprocess.run([sys.executable, str(script), "--chars", "3000", "--bomb-mb", "2", "--page-mb", "21",
+                           "--model", str(model_dir)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    codes = {row[0].lstrip("| "): row[1] for row in rows[:8]}
+    assert [code for name, code in codes.items() if name.startswith("score one line")] == ["0"] * 4
+    assert [code for name, code in codes.items() if not name.startswith("score one line")] == ["2"] * 4

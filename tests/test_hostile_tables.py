@@ -120,8 +120,25 @@ def test_blank_lines_are_kept_and_flagged(tmp_path, model_dir, capsys, text, exp
     assert f"scored {len(expected)} of {len(expected)} rows" in capsys.readouterr().err
 
 
-def test_repeated_headings_are_reported(tmp_path, capsys):
-    source = tmp_path / "in.csv"
-    source.write_text("opinion,opinion\nA,B\n", encoding="utf-8")
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_repeated_headings_are_reported(tmp_path, capsys, suffix):
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.write_text("opinion,opinion\nA,B\n", encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["opinion", "opinion"])
+        book.active.append(["A", "B"])
+        book.save(source)
     assert list(read_table(source).columns) == ["opinion", "opinion.1"]
     assert "repeated column heading(s) renamed: opinion.1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_an_ingested_document_with_a_byte_order_mark_is_sniffed_and_read(tmp_path, codec):
+    from pipeline.ingest import read_document
+
+    source = tmp_path / "doc.txt"
+    source.write_text("1\t意見等の提出者数\t3人\nNo.\t意見の概要\t市の考え方\n1\t窓口を残してほしい\t残します\n", encoding=codec)
+    records = read_document(source).records
+    assert records["opinion"].tolist() == ["窓口を残してほしい"] and records["response"].tolist() == ["残します"]

@@ -87,12 +87,12 @@ def _add_redact(sub) -> None:
 
 def _cmd_redact(args) -> int:
     from .. import config
-    from ..redact import describe, redact_frame
+    from ..redact import describe, redact_frame, redact_name
     from ..score import read_input, write_output
 
     frame = read_input(args.input, sheet=args.sheet)
     masked, counts = redact_frame(frame, args.columns)
-    stem = Path(args.input).stem if args.input != "-" else "stdin"
+    stem = redact_name(Path(args.input).stem) if args.input != "-" else "stdin"  # a file may be named after a resident
     written = write_output(masked, args.out or config.PROCESSED_DIR / f"{stem}.redacted.csv")
     _say(f"redacted {len(masked)} of {len(frame)} rows, masked: {describe(counts)} -> {written}")
     return 0

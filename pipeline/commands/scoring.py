@@ -35,7 +35,12 @@ def _cmd_score(args) -> int:
     from ..registry import load_scorer
     from ..stream import check_output, score_file
 
-    out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.scored.csv")
+    stem = Path(args.input).stem if args.input != "-" else "stdin"
+    if args.redact:  # the default output is named after the input file, which may name a resident
+        from ..redact import redact_name
+
+        stem = redact_name(stem)
+    out = args.out or (config.REPORTS_DIR / f"{stem}.scored.csv")
     check_output(out)
     if args.group and str(out) == "-":
         raise PubcomError("--group reads the scored rows again: give --out a file (.csv / .xlsx / .jsonl)")

@@ -14,6 +14,7 @@ from ..errors import InputError
 from . import _BINARY, _EXTENSIONS, _READERS
 from ._common import Document
 from .categories import apply_categories, load_category_map
+from .encoding import bom_encoding
 
 
 def _reader(name: str):
@@ -31,7 +32,8 @@ def consultation_id_from(path: Path) -> str:
 
 def detect_format(path: Path) -> str:
     with open(path, "rb") as handle:  # the head is enough to sniff; the reader reads the file itself
-        head = handle.read(65536).decode("utf-8", errors="ignore")
+        raw = handle.read(65536)
+    head = raw.decode(bom_encoding(raw) or "utf-8", errors="ignore")  # a UTF-16 page sniffs as the page it is
     by_ext = _EXTENSIONS.get(path.suffix.lower())
     for name in _READERS:
         # a file named .pdf / .xlsx / .docx that no binary sniffer claims is a damaged or mislabelled document:

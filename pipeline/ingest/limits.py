@@ -14,16 +14,24 @@ from pathlib import Path
 from ..errors import InputError
 
 MiB = 1 << 20
-MAX_MEMBER_BYTES = 100 * MiB  # one zip member unpacked (a worksheet, document.xml, shared strings)
-MAX_ARCHIVE_BYTES = 300 * MiB  # all members together
+# One zip member unpacked (a worksheet, document.xml, shared strings), and all members together. The document
+# readers load a workbook whole (merged cells need it): a 100 MB worksheet of small cells took 1.6 GiB, so 64 MB
+# stays near 1 GiB. Plain tables are read streaming (pandas, openpyxl read-only: 100 MB took 0.8 GiB), and hold
+# scored output, which is larger per row: they may have twice as much.
+MAX_MEMBER_BYTES = 64 * MiB
+MAX_ARCHIVE_BYTES = 96 * MiB
+STREAMED = 2  # the factor for tables read streaming
 MAX_RATIO = 100  # unpacked / packed, for members over RATIO_FLOOR (tiny members compress far better)
 RATIO_FLOOR = 1 * MiB
 MAX_HTML_BYTES = 20 * MiB
 
 
-def check_archive(path: Path | str, what: str) -> None:
+def check_archive(path: Path | str, what: str, *, streamed: bool = False) -> None:
     """Refuse a zip-based document (`what`: 'XLSX workbook', 'Word document') whose members unpack beyond the
-    bounds above; a file that is not a zip is left to the reader, which says so."""
+    bounds above (`streamed`: read as a plain table, with STREAMED times the room); a file that is not a zip is
+    left to the reader, which says so."""
+    factor = STREAMED if streamed else 1
+    member_limit, archive_limit = MAX_MEMBER_BYTES * factor, MAX_ARCHIVE_BYTES * factor
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -33,13 +41,13 @@ def check_archive(path: Path | str, what: str) -> None:
     for member in members:
         total += member.file_size
         ratio = member.file_size / max(1, member.compress_size)
-        if member.file_size > MAX_MEMBER_BYTES or (member.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+        if member.file_size > member_limit or (member.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
             raise InputError(f"{path}: refused: {member.filename} in this {what} unpacks to "
                              f"{member.file_size / MiB:,.0f} MB ({ratio:,.0f}× its packed size); the limits are "
-                             f"{MAX_MEMBER_BYTES // MiB} MB and {MAX_RATIO}× (pipeline/ingest/limits.py)")
-    if total > MAX_ARCHIVE_BYTES:
+                             f"{member_limit // MiB} MB and {MAX_RATIO}× (pipeline/ingest/limits.py)")
+    if total > archive_limit:
         raise InputError(f"{path}: refused: this {what} unpacks to {total / MiB:,.0f} MB in all; the limit is "
-                         f"{MAX_ARCHIVE_BYTES // MiB} MB (pipeline/ingest/limits.py)")
+                         f"{archive_limit // MiB} MB (pipeline/ingest/limits.py)")
 
 
 def check_size(path: Path | str, limit: int, what: str) -> None:

@@ -106,12 +106,18 @@ def finish_csv(frame: pd.DataFrame, source) -> pd.DataFrame:
     pandas renames `opinion.1`) reported once on stderr."""
     from ..cells import unescape_frame
 
+    _report_repeated(frame, source)
+    return unescape_frame(frame)
+
+
+def _report_repeated(frame: pd.DataFrame, source) -> pd.DataFrame:
+    """Say which headings pandas renamed because they were repeated (`opinion`, `opinion` -> `opinion.1`)."""
     renamed = [c for c in frame.columns if isinstance(c, str) and _RENAMED.match(c) and _RENAMED.match(c)[1] in frame.columns]
     if renamed:
         import sys
 
         print(f"warning: {source}: repeated column heading(s) renamed: {', '.join(renamed)}", file=sys.stderr)
-    return unescape_frame(frame)
+    return frame
 
 
 _RENAMED = re.compile(r"^(.*)\.[0-9]+$")
@@ -122,7 +128,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     named in a note when it is not the first; else the first sheet."""
     from .limits import check_archive
 
-    check_archive(path, "XLSX workbook")
+    check_archive(path, "XLSX workbook", streamed=True)
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except ValueError as exc:
@@ -133,12 +139,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     if sheet is not None:
         if sheet not in sheets:
             raise InputError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
-        return sheets[sheet]
+        return _report_repeated(sheets[sheet], path)
     # a cover sheet whose title (…への意見) reads as a heading has no rows under it: not the table
     found = [n for n in names if len(sheets[n])
              and find_column(sheets[n], None, TEXT_COLUMNS, what="", source="", option="", required=False)]
     if found and found[0] != names[0]:
         _log.warning("%s: no opinion column on the first sheet %r; read sheet %r (choose another with --sheet; sheets: %s)",
                      path, names[0], found[0], ", ".join(names))
-        return sheets[found[0]]
-    return sheets[names[0]] if names else pd.DataFrame()
+        return _report_repeated(sheets[found[0]], path)
+    return _report_repeated(sheets[names[0]], path) if names else pd.DataFrame()
