@@ -94,3 +94,26 @@ def test_texts_with_no_word_to_learn_from_are_one_clear_error():
     with pytest.raises(InputError, match="no word to learn response_type from"):
         TaxonomyClassifier(target="response_type", use_taxonomy=False).fit(["検討します", "対応します"],
                                                                            ["future", "kept"])
+
+
+@pytest.mark.parametrize("classifier", ["logistic", "svm"])
+def test_either_classifier_scores_from_arrays_as_scikit_learn_does(taxonomy, classifier):
+    est = TaxonomyClassifier(taxonomy=taxonomy, classifier=classifier).fit(TEXTS, LABELS)
+    texts = ["スマホ教室に行きたい", "テレワークの日を増やして"]
+    matrix = est.features(texts)
+    assert np.allclose(est.decision_function(texts), est.classifier_.decision_function(matrix))
+    assert list(est.predict(texts)) == ["digital_divide", "workstyle"]
+
+
+def test_an_unknown_classifier_is_refused(taxonomy):
+    with pytest.raises(ValueError, match="classifier must be 'logistic' or 'svm', got 'tree'"):
+        TaxonomyClassifier(taxonomy=taxonomy, classifier="tree").fit(TEXTS, LABELS)
+
+
+def test_a_model_pickled_before_the_classifier_option_reads_as_logistic(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy).fit(TEXTS, LABELS)
+    state = est.__getstate__()
+    del state["classifier"]
+    old = TaxonomyClassifier.__new__(TaxonomyClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["classifier"] == "logistic" and list(old.predict(TEXTS)) == list(est.predict(TEXTS))
