@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.calibrate import reliability, review_threshold
+from pipeline.calibrate import lower_bound, reliability, review_threshold
 from pipeline.evaluate import calibration, classification_metrics, evaluate, fit_temperature
 
 
@@ -53,7 +53,7 @@ def test_classification_metrics(truth, pred, accuracy, macro_f1):
     ([True] * 10 + [False] + [True] * 11, [0.99 - 0.01 * i for i in range(22)], 0.90, 10 / 22),
 ])
 def test_review_threshold_is_the_lowest_confidence_that_keeps_the_target_accuracy(correct, top, threshold, share):
-    rule = review_threshold(correct, top, target=0.95)
+    rule = review_threshold(correct, top, target=0.95, z=0)  # accuracy read as measured
     assert rule["threshold"] == pytest.approx(threshold) and rule["auto_accepted"] == pytest.approx(share, abs=1e-4)
     assert rule["accepted_accuracy"] >= 0.95
 
@@ -62,13 +62,27 @@ def test_review_threshold_counts_close_calls_as_reviewed():
     correct = [True] * 18 + [False]
     top = [0.6] * 18 + [0.2]
     second = [0.35] * 12 + [0.55] * 6 + [0.15]  # six right rows and the wrong one are close calls (margin 0.1)
-    rule = review_threshold(correct, top, second, margin=0.1)
+    rule = review_threshold(correct, top, second, margin=0.1, z=0)
     assert rule["threshold"] == pytest.approx(0.2) and rule["auto_accepted"] == pytest.approx(12 / 19, abs=1e-4)
 
 
 def test_review_threshold_reviews_everything_when_no_cut_is_accurate_enough():
     rule = review_threshold([True, False] * 10, np.linspace(0.5, 0.99, 20))
     assert rule["threshold"] == 1.0 and rule["auto_accepted"] == 0.0
+
+
+def test_review_threshold_reads_the_accuracy_one_standard_error_low():
+    # 40 right from 0.9 up, then one wrong at 0.85, then 40 right: 40/41 measured 0.976, its Wilson bound below 0.95
+    correct = [True] * 40 + [False] + [True] * 40
+    top = [0.99 - 0.002 * i for i in range(40)] + [0.85] + [0.8 - 0.002 * i for i in range(40)]
+    assert review_threshold(correct, top, z=0)["threshold"] == pytest.approx(0.722)  # 80/81 = 0.988 as measured
+    strict = review_threshold(correct, top, z=1.0)  # 40/40 passes (bound 0.976); 40/41 does not: stop above 0.85
+    assert strict["threshold"] == pytest.approx(0.912) and strict["accepted_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("right, n, z, expected", [(10, 10, 0.0, 1.0), (0, 0, 1.0, 0.0), (95, 100, 1.0, 0.9234)])
+def test_lower_bound(right, n, z, expected):
+    assert lower_bound(right, n, z) == pytest.approx(expected, abs=1e-4)
 
 
 def test_reliability_bins_add_up_and_give_the_ece():
