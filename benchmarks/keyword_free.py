@@ -137,7 +137,8 @@ METHOD = """\
 A user's taxonomy drafted from labels (`pubcom taxonomy init`: label_ja only, no descriptions, no keywords). What
 `pubcom train` / `pubcom evaluate` fit for it (`pipeline.train.estimator_for` + `training_data`): one linear SVM
 (C=1, balanced; logistic regression C=10 until 2026-12) over TF-IDF of our tokenizer's lemmas + TF-IDF of character
-1-2 grams; each theme's label as a training text weighing like one example (KEYWORD_FREE_PARAMS); and, when the
+1-2 grams + one keyword column per theme matching the parts of its label (weight 0.3); each theme's label as a
+training text weighing like one example (KEYWORD_FREE_PARAMS); and, when the
 labelled rows carry the city's replies, each reply as a training text for its row's theme at weight 0.3
 (REPLY_WEIGHT; scoring reads the opinion alone); when they carry a second theme (`theme_secondary`), each opinion
 for it at weight 0.3 (SECONDARY_WEIGHT; only dx-heldout has one). The plain baseline is TF-IDF over the same lemmas + logistic regression (C=10, balanced; C=10 was
