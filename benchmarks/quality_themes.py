@@ -1,10 +1,11 @@
 """Themes on real and messy text, a user's own taxonomy, and the confidence a reviewer can trust: the product's
 figures beside plain baselines on the same folds. Prints a table; never a pass/fail test.
 
-`sections()` returns the rows as dicts with the keys ``test, metric, model, baseline, note`` (numbers are floats or
-None; `baseline` None where no baseline applies); `benchmarks/quality.py` imports it when present, and
+`sections()` (or `sections(ctx)`, ctx unused) returns the rows as dicts with the keys ``test, metric, model,
+baseline, note`` (model / baseline: floats rounded to 4 places, baseline None where none applies; note: text);
+`benchmarks/quality.py` imports it when present, and
 
-    python benchmarks/quality_themes.py            # prints the table (about 5 minutes on 2 cores)
+    python benchmarks/quality_themes.py            # prints the table (about 3 minutes on 2 cores)
     python benchmarks/quality_themes.py --seeds 2  # quicker (seeds from 20: 0-2 and 10-14 chose the recipe)
 
 Sources (each skipped cleanly when absent):
@@ -189,8 +190,9 @@ def _scored_rows(test, frame, model, taxonomy, baselines) -> list[dict]:
     return rows
 
 
-def sections(seeds=range(20, 25)) -> list[dict]:
-    """Every row of this benchmark (see the module docstring); realdev rows only when its folder exists."""
+def sections(ctx=None, *, seeds=range(20, 25)) -> list[dict]:
+    """Every row of this benchmark (see the module docstring); realdev rows only when its folder exists. `ctx`: what
+    a calling harness passes (unused: this module finds its data itself)."""
     seeds = list(seeds)
     rows = realdev_rows(seeds) if (REALDEV / "env-basic-plan-6.csv").exists() else []
     return rows + default_rows()
