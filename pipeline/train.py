@@ -43,7 +43,7 @@ DEFAULT_PARAMS = {
 # has, so its pseudo-document weighs like an example, not 0.15; the parts of each label (気候変動・エネルギー ->
 # 気候変動, エネルギー) are matched as its keywords at weight 0.3; and a linear SVM (C=1) fits it instead of
 # logistic regression. Chosen on benchmarks/keyword_free.py (two settings, 5 seeds x 5 folds) and on a real ministry
-# consultation (../shared/realdev: 33 variants on seeds 0-2, the last two on seeds 10-14; benchmarks/quality_themes.py
+# consultation (../shared/realdev: 37 variants on seeds 0-2, two on seeds 10-14 too; benchmarks/quality_themes.py
 # reports seeds 20-24), where with the second themes (SECONDARY_WEIGHT) it gained most: 5-fold +0.031 over TF-IDF +
 # LR against +0.015 for the LR recipe before it, the cross-round proxy 0.62 against 0.51; on the keyword-free DX
 # settings +0.073 / +0.077 against +0.053 / +0.060. A taxonomy with keywords keeps DEFAULT_PARAMS.
