@@ -39,24 +39,19 @@ DEFAULT_PARAMS = {
     "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
     "response_type_from_opinion": {"C": 1.0},
 }
-# A taxonomy drafted from labels alone (no keywords for the target): each label is the one piece of knowledge it
-# has, so its pseudo-document weighs like an example, not 0.15; the parts of each label (気候変動・エネルギー ->
-# 気候変動, エネルギー) are matched as its keywords at weight 0.3; and a linear SVM (C=1) fits it instead of
-# logistic regression. Chosen on benchmarks/keyword_free.py (two settings, 5 seeds x 5 folds) and on a real ministry
-# consultation (../shared/realdev: 37 variants on seeds 0-2, two on seeds 10-14 too; benchmarks/quality_themes.py
-# reports seeds 20-24), where with the second themes (SECONDARY_WEIGHT) it gained most: 5-fold +0.031 over TF-IDF +
-# LR against +0.015 for the LR recipe before it, the cross-round proxy 0.62 against 0.51; on the keyword-free DX
-# settings +0.073 / +0.077 against +0.053 / +0.060. A taxonomy with keywords keeps DEFAULT_PARAMS.
+# A taxonomy drafted from labels alone (no keywords for the target): each label weighs like an example, not 0.15;
+# its parts (気候変動・エネルギー -> 気候変動, エネルギー) are matched as keywords at 0.3; a linear SVM (C=1) fits.
+# Chosen among 37 variants on a real ministry consultation (../shared/realdev; benchmarks/quality_themes.py reports
+# unused seeds: 5-fold +0.031 over TF-IDF + LR against +0.015 before, cross-round proxy 0.62 against 0.51) and checked
+# on benchmarks/keyword_free.py. A taxonomy with keywords keeps DEFAULT_PARAMS.
 KEYWORD_FREE_PARAMS = {"theme": {"taxonomy_weight": 1.0, "classifier": "svm", "C": 1.0, "label_keywords": True,
                                  "keyword_weight": 0.3}}
 # ... and the city's reply to each training opinion is one more training text for its theme, at this weight: the
 # reply restates the topic in other words (停留所, 通学支援の基準) that a few hundred opinions do not all contain.
 # Fitting only: scoring reads the opinion alone.
 REPLY_WEIGHT = 0.3
-# ... and a row's second theme (a `theme_secondary` column), when labelled, makes its opinion one more training
-# text for that theme at this weight: small topics are often a long opinion's second point. On a real ministry
-# consultation (../shared/realdev, benchmarks/quality_themes.py) it raised the cross-round proxy from 0.51 to 0.56
-# macro-F1 and left 5-fold CV as it was; weight 0.6 did no better.
+# ... and a labelled second theme (`theme_secondary`) makes the opinion a training text for it at this weight: a
+# small topic is often a long opinion's second point (realdev cross-round proxy 0.51 -> 0.56; 0.6 and 1.0 no better).
 SECONDARY_WEIGHT = 0.3
 
 
