@@ -31,7 +31,7 @@ _LABEL_PARTS = re.compile(r"[・、/／]")
 
 
 def label_words(label_ja: str) -> tuple[str, ...]:
-    """The parts of a Japanese label that a resident may write (気候変動・エネルギー -> 気候変動, エネルギー):
+    """The parts of a Japanese label that a resident may write (保護者負担・費用 -> 保護者負担, 費用):
     split at ・、/ and kept when two characters or longer."""
     return tuple(dict.fromkeys(p.strip() for p in _LABEL_PARTS.split(label_ja) if len(p.strip()) >= 2))
 

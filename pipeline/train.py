@@ -40,7 +40,7 @@ DEFAULT_PARAMS = {
     "response_type_from_opinion": {"C": 1.0},
 }
 # A taxonomy drafted from labels alone (no keywords for the target): each label weighs like an example, not 0.15;
-# its parts (気候変動・エネルギー -> 気候変動, エネルギー) are matched as keywords at 0.3; a linear SVM (C=1) fits.
+# its parts (保護者負担・費用 -> 保護者負担, 費用) are matched as keywords at 0.3; a linear SVM (C=1) fits.
 # Chosen among 37 variants on a real ministry consultation (../shared/realdev; benchmarks/quality_themes.py reports
 # unused seeds: 5-fold +0.031 over TF-IDF + LR against +0.015 before, cross-round proxy 0.62 against 0.51) and checked
 # on benchmarks/keyword_free.py. A taxonomy with keywords keeps DEFAULT_PARAMS.

@@ -120,8 +120,8 @@ def test_a_model_pickled_before_the_classifier_option_reads_as_logistic(taxonomy
 
 
 @pytest.mark.parametrize("label, words", [
-    ("気候変動・エネルギー", ("気候変動", "エネルギー")),
-    ("参加・情報・教育", ("参加", "情報", "教育")),
+    ("保護者負担・費用", ("保護者負担", "費用")),
+    ("窓口・手続/相談", ("窓口", "手続", "相談")),
     ("その他", ("その他",)),
     ("A・B", ()),  # one-character parts say nothing on their own
 ])
