@@ -135,11 +135,13 @@ def table(setting: str, scores: dict[str, list[float]], seeds) -> list[str]:
 SECTION = "## Keyword-free retraining"
 METHOD = """\
 A user's taxonomy drafted from labels (`pubcom taxonomy init`: label_ja only, no descriptions, no keywords). What
-`pubcom train` / `pubcom evaluate` fit for it (`pipeline.train.estimator_for` + `training_data`): one logistic
-regression (C=10, balanced) over TF-IDF of our tokenizer's lemmas + TF-IDF of character 1-2 grams; each theme's
-label as a training text weighing like one example (KEYWORD_FREE_PARAMS); and, when the labelled rows carry the
-city's replies, each reply as a training text for its row's theme at weight 0.3 (REPLY_WEIGHT; scoring reads the
-opinion alone). The plain baseline is TF-IDF over the same lemmas + logistic regression (C=10, balanced; C=10 was
+`pubcom train` / `pubcom evaluate` fit for it (`pipeline.train.estimator_for` + `training_data`): one linear SVM
+(C=1, balanced; logistic regression C=10 until 2026-12) over TF-IDF of our tokenizer's lemmas + TF-IDF of character
+1-2 grams + one keyword column per theme matching the parts of its label (weight 0.3); each theme's label as a
+training text weighing like one example (KEYWORD_FREE_PARAMS); and, when the
+labelled rows carry the city's replies, each reply as a training text for its row's theme at weight 0.3
+(REPLY_WEIGHT; scoring reads the opinion alone); when they carry a second theme (`theme_secondary`), each opinion
+for it at weight 0.3 (SECONDARY_WEIGHT; only dx-heldout has one). The plain baseline is TF-IDF over the same lemmas + logistic regression (C=10, balanced; C=10 was
 the best of 1 / 3 / 10 / 30 / 100 and of an inner-CV choice), nothing else. A taxonomy with keywords (dx-ja) is
 unaffected: Otaru leave-one-out theme macro-F1 0.9033 before and after."""
 

@@ -15,6 +15,7 @@ from .models import TaxonomyClassifier
 from .targets import ESTIMATORS
 from .taxonomy import Taxonomy
 from .tokenizer import JapaneseTokenizer
+from .calibrate import applied, reliability, review_threshold
 from .train import REVIEW_MARGIN, estimator_for, training_data
 
 
@@ -124,29 +125,14 @@ def fit_temperature(scores, truth, labels) -> float:
     that never changes which class wins)."""
     index = np.array([labels.index(t) for t in truth])
     best_t, best_loss = 1.0, np.inf
-    for t in np.exp(np.linspace(np.log(0.25), np.log(8.0), 49)):
+    # the grid's step is a 32nd of a factor of 32 in log space; it reaches down to 0.02 since a linear SVM's margins
+    # (about 1) need sharpening where logistic regression's scores (about 5) do not, and keeps the old points
+    for t in np.exp(np.log(0.25) + np.log(32.0) / 48 * np.arange(-36, 49)):
         p = softmax(scores, t)
         loss = -np.mean(np.log(np.clip(p[np.arange(len(index)), index], 1e-12, None)))
         if loss < best_loss:
             best_t, best_loss = float(t), loss
     return round(best_t, 4)
-
-
-def review_threshold(correct, score) -> dict:
-    """The confidence below which a prediction goes to review: the cut that best separates wrong predictions
-    from right ones in cross-validation (maximises true-flag rate minus false-flag rate)."""
-    correct, score = np.asarray(correct, dtype=bool), np.asarray(score, dtype=float)
-    if correct.all() or (~correct).all():
-        return {"threshold": 0.5, "margin": REVIEW_MARGIN, "chosen_by": "default (cross-validation had no errors to separate)"}
-    best, best_t = -1.0, 0.5
-    for t in np.unique(np.round(score, 3)):
-        flagged = score < t
-        gain = flagged[~correct].mean() - flagged[correct].mean()
-        if gain > best:
-            best, best_t = gain, float(t)
-    return {"threshold": round(best_t, 3), "margin": REVIEW_MARGIN, "chosen_by": "cross-validation",
-            "flag_rate_wrong": round(float((score < best_t)[~correct].mean()), 3),
-            "flag_rate_right": round(float((score < best_t)[correct].mean()), 3)}
 
 
 def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFrame, *, cv="loo",
@@ -168,13 +154,9 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
                    "accuracy": round(float(accuracy_score(truth, p)), 4)}
             for name, p in preds.items() if name != "model" and not (name == "keywords_only" and not ESTIMATORS[key][2])
         }
-        temperature = fit_temperature(rows.attrs["scores"], truth, rows.attrs["labels"])
-        top = softmax(rows.attrs["scores"], temperature).max(axis=1)
-        correct = rows["pred"].to_numpy() == truth.to_numpy()
-        metrics["calibration"] = {"temperature": temperature, **calibration(correct, top),
-                                  "uncalibrated": calibration(correct, softmax(rows.attrs["scores"]).max(axis=1))}
+        metrics["calibration"], rule = _calibrate(rows, truth, authored, key, taxonomy, tokenizer)
         if key == "theme":
-            out["needs_review"] = review_threshold(correct, top)
+            out["needs_review"] = rule
         if "consultation_id" in rows and rows["consultation_id"].nunique() > 1:
             metrics["per_consultation"] = {
                 cid: {"n": int(len(g)), "accuracy": round(float((g["pred"] == g[ESTIMATORS[key][0]]).mean()), 4),
@@ -183,6 +165,48 @@ def cross_validate(frame: pd.DataFrame, taxonomy: Taxonomy, authored: pd.DataFra
             }
         out[key] = metrics
     return out
+
+
+def _calibrate(rows, truth, authored, key, taxonomy, tokenizer) -> tuple[dict, dict]:
+    """The temperature and review rule, chosen on the out-of-fold scores of the real rows and, when the taxonomy
+    has authored examples, on theirs too (folds of the examples, each fitted on the real rows and the other
+    examples): forty rows of one town alone made the scores too sharp for other towns' text. The calibration is
+    then reported on the real rows alone, with its reliability bins."""
+    labels, scores = rows.attrs["labels"], rows.attrs["scores"]
+    pooled, pooled_truth = scores, list(truth)
+    extra = _authored_scores(rows, authored, key, taxonomy, tokenizer, labels)
+    if extra is not None:
+        pooled, pooled_truth = np.vstack([scores, extra[0]]), pooled_truth + extra[1]
+    temperature = fit_temperature(pooled, pooled_truth, labels)
+    def top2(s):
+        p = np.sort(softmax(s, temperature), axis=1)
+        return p[:, -1], p[:, -2] if p.shape[1] > 1 else np.zeros(len(p))
+    pooled_correct = np.array(labels, dtype=object)[pooled.argmax(axis=1)] == np.asarray(pooled_truth, dtype=object)
+    rule = review_threshold(pooled_correct, *top2(pooled), margin=REVIEW_MARGIN)
+    correct = rows["pred"].to_numpy() == truth.to_numpy()
+    top, second = top2(scores)
+    block = {"temperature": temperature, **reliability(correct, top),
+             "uncalibrated": calibration(correct, softmax(scores).max(axis=1)),
+             "review_rule_on_these_rows": applied(correct, top, second, rule),
+             "calibrated_on": {"real_rows": int(len(rows)), "authored_rows": 0 if extra is None else len(extra[1])}}
+    return block, rule
+
+
+def _authored_scores(rows, authored, key, taxonomy, tokenizer, labels, folds: int = 5):
+    """Out-of-fold decision scores of the authored examples (None when there are too few to fold)."""
+    label_col, text_col, learns_taxonomy = ESTIMATORS[key]
+    extra = authored[(authored[label_col] != "") & (authored[text_col] != "")].reset_index(drop=True)
+    if not learns_taxonomy or len(extra) < 5 * folds or extra[label_col].value_counts().min() < folds:
+        return None
+    scores = np.full((len(extra), len(labels)), -1e9)
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=config.RANDOM_STATE).split(
+            extra, extra[label_col]):
+        fit_rows = pd.concat([rows.drop(columns="pred"), extra.iloc[train_idx]], ignore_index=True)
+        texts, y, weights = training_data(key, fit_rows, taxonomy)
+        model = _estimator("model", key, taxonomy, tokenizer).fit(texts, y, sample_weight=weights)
+        columns = [labels.index(c) for c in model.classes_]
+        scores[np.ix_(test_idx, columns)] = model.decision_function(extra[text_col].iloc[test_idx].tolist())
+    return scores, extra[label_col].tolist()
 
 
 def calibration(correct, score, bins: int = 5) -> dict:

@@ -4,10 +4,13 @@ no examples can still be predicted. The same class serves themes (opinion text, 
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
@@ -22,6 +25,15 @@ from .tokens import CharNgrams
 def _knowledge(taxonomy, target: str):
     """(label, description text, keywords or phrases) triples of the taxonomy for a target."""
     return [(e.id, f"{e.label_ja} {e.description}", e.words) for e in taxonomy.entries(target)]
+
+
+_LABEL_PARTS = re.compile(r"[・、/／]")
+
+
+def label_words(label_ja: str) -> tuple[str, ...]:
+    """The parts of a Japanese label that a resident may write (保護者負担・費用 -> 保護者負担, 費用):
+    split at ・、/ and kept when two characters or longer."""
+    return tuple(dict.fromkeys(p.strip() for p in _LABEL_PARTS.split(label_ja) if len(p.strip()) >= 2))
 
 
 def has_keywords(taxonomy, target: str) -> bool:
@@ -44,6 +56,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     keyword_weight : scale of the keyword-match columns against the TF-IDF columns.
     taxonomy_weight : sample weight of each taxonomy pseudo-document (an example weighs 1).
     ngram_range : token n-grams for TF-IDF.
+    label_keywords : a theme with no keywords of its own takes the parts of its label as keywords (`label_words`),
+        matched and learnt like keywords: what a taxonomy drafted from labels alone knows of its themes' words.
+    classifier : "logistic" (logistic regression) or "svm" (a linear support vector machine, squared hinge): both
+        give one weight row per class, scored the same way; the softmax temperature calibrates either.
     temperature : divides the decision scores before the softmax; chosen on out-of-fold predictions by
         `pipeline.evaluate.fit_temperature` so that the probabilities are calibrated (1.0: as fitted).
     char_ngrams : also character 1-2-gram TF-IDF columns. "auto": only when the taxonomy is used and has no
@@ -54,7 +70,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, taxonomy=None, target="theme", tokenizer=None, use_taxonomy=True, C=10.0,
                  keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), char_ngrams="auto", temperature=1.0,
-                 random_state=0):
+                 random_state=0, classifier="logistic", label_keywords=False):
         self.taxonomy = taxonomy
         self.target = target
         self.tokenizer = tokenizer
@@ -66,13 +82,15 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.temperature = temperature
         self.random_state = random_state
+        self.classifier = classifier
+        self.label_keywords = label_keywords
 
     def _docs(self, X, y, sample_weight):
         texts = [normalize(x) for x in X]
         labels = list(y)
         weights = list(np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float))
         if self.use_taxonomy and self.taxonomy is not None:
-            for label, description, keywords in _knowledge(self.taxonomy, self.target):
+            for label, description, keywords in self._knowledge():
                 for doc in [description, *keywords]:
                     texts.append(normalize(doc))
                     labels.append(label)
@@ -82,6 +100,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         if self.target not in ("theme", "response_type"):
             raise ValueError(f"target must be 'theme' or 'response_type', got {self.target!r}")
+        if self.classifier not in ("logistic", "svm"):
+            raise ValueError(f"classifier must be 'logistic' or 'svm', got {self.classifier!r}")
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
         if self.taxonomy is not None:
@@ -91,19 +111,32 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"need at least two {self.target} labels to train, got {sorted(set(labels))}")
         tokenizer = self.tokenizer or JapaneseTokenizer(normalized=True, cache_size=50_000)
         self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
-        groups = [(lab, kws) for lab, _, kws in _knowledge(self.taxonomy, self.target)] if self._keywords_on() else []
+        groups = [(lab, kws) for lab, _, kws in self._knowledge()] if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
         # a fragment must occur twice to count; but a handful of texts (the labels-only baseline fits on the labels
         # alone) may share none, and an empty vocabulary cannot be fitted
         self.chars_ = char_vectorizer(min_df=2 if len(texts) >= 20 else 1) if self._chars_on() else None
         matrix = self._fit_matrix(texts)
-        self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, random_state=self.random_state)
+        if self.classifier == "svm":
+            self.classifier_ = LinearSVC(C=self.C, class_weight="balanced", max_iter=20000, random_state=self.random_state)
+        else:
+            self.classifier_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000,
+                                                  random_state=self.random_state)
         # One BLAS thread: L-BFGS works on small dense vectors, where OpenBLAS threads only spin and wait (training
         # on 1,000 rows took 0.95 s with them and 0.4 s without, and much longer on a busy machine).
         with threadpool_limits(limits=1, user_api="blas"):
             self.classifier_.fit(matrix, labels, sample_weight=weights)
         self.classes_ = self.classifier_.classes_
         return self
+
+    def _knowledge(self):
+        """The taxonomy's (label, description text, words) for the target; with `label_keywords`, a label without
+        words of its own gets its label's parts."""
+        knowledge = _knowledge(self.taxonomy, self.target)
+        if not self.label_keywords:
+            return knowledge
+        labels = {e.id: e.label_ja for e in self.taxonomy.entries(self.target)}
+        return [(label, text, words or label_words(labels[label])) for label, text, words in knowledge]
 
     def _keywords_on(self) -> bool:
         return bool(self.use_taxonomy and self.taxonomy is not None)
@@ -220,6 +253,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_scorer_cache", None)  # derived; rebuilt on first use
         return state
+
+    def __setstate__(self, state):
+        # models pickled before these options existed were fitted by logistic regression, without label words
+        super().__setstate__({"classifier": "logistic", "label_keywords": False, **state})
 
     def feature_names_(self):
         names = list(self.vectorizer_.get_feature_names_out())

@@ -171,11 +171,21 @@ def _predict_themes(model, opinion: _Opinions, k) -> dict:
     texts = [opinion.texts[i] for i in usable]
     matrix = model.theme.features(texts, opinion.tokens(model.theme, usable))
     top = _top2(model.theme.predict_proba_features(matrix), model.theme.classes_)
+    top = (*top[:2], *_second_if_likely(top[2], top[3]))
     evidence = model.theme.evidence_many(matrix, texts, top[0], k=k)
     for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
                             (*top, ["、".join(words) for words in evidence])):
         _place(cols[name], usable, values)
     return cols
+
+
+def _second_if_likely(themes: list, scores: list) -> tuple[list, list]:
+    """The runner-up theme and its score where it is likely enough to be the opinion's second theme
+    (config.SECOND_THEME_MIN); blank and NaN where the opinion reads as having one theme."""
+    from .config import SECOND_THEME_MIN
+
+    keep = [score >= SECOND_THEME_MIN for score in scores]
+    return ([t if k else "" for t, k in zip(themes, keep)], [s if k else np.nan for s, k in zip(scores, keep)])
 
 
 def _place(column: list, rows: list[int], values: list) -> None:

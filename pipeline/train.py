@@ -39,14 +39,20 @@ DEFAULT_PARAMS = {
     "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
     "response_type_from_opinion": {"C": 1.0},
 }
-# A taxonomy drafted from labels alone (no keywords for the target): each label is the one piece of knowledge it
-# has, so its pseudo-document weighs like an example, not 0.15. Chosen on benchmarks/keyword_free.py (two settings,
-# 5 seeds x 5 folds); a taxonomy with keywords keeps DEFAULT_PARAMS.
-KEYWORD_FREE_PARAMS = {"theme": {"taxonomy_weight": 1.0}}
+# A taxonomy drafted from labels alone (no keywords for the target): each label weighs like an example, not 0.15;
+# its parts (保護者負担・費用 -> 保護者負担, 費用) are matched as keywords at 0.3; a linear SVM (C=1) fits.
+# Chosen among 37 variants on a real ministry consultation (../shared/realdev; benchmarks/quality_themes.py reports
+# unused seeds: 5-fold +0.031 over TF-IDF + LR against +0.015 before, cross-round proxy 0.62 against 0.51) and checked
+# on benchmarks/keyword_free.py. A taxonomy with keywords keeps DEFAULT_PARAMS.
+KEYWORD_FREE_PARAMS = {"theme": {"taxonomy_weight": 1.0, "classifier": "svm", "C": 1.0, "label_keywords": True,
+                                 "keyword_weight": 0.3}}
 # ... and the city's reply to each training opinion is one more training text for its theme, at this weight: the
 # reply restates the topic in other words (停留所, 通学支援の基準) that a few hundred opinions do not all contain.
 # Fitting only: scoring reads the opinion alone.
 REPLY_WEIGHT = 0.3
+# ... and a labelled second theme (`theme_secondary`) makes the opinion a training text for it at this weight: a
+# small topic is often a long opinion's second point (realdev cross-round proxy 0.51 -> 0.56; 0.6 and 1.0 no better).
+SECONDARY_WEIGHT = 0.3
 
 
 @dataclass
@@ -179,10 +185,10 @@ def label_ids(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     comes through here before any fitting."""
     frame = frame.copy()
     rows = frame["row_no"] if "row_no" in frame.columns else None
-    for column in ("theme", "response_type"):
+    for column, kind in (("theme", "theme"), ("response_type", "response_type"), ("theme_secondary", "theme")):
         if column in frame.columns:
-            frame[column] = taxonomy.to_ids(frame[column].tolist(), kind=column)
-            taxonomy.check_labels(frame[column], kind=column, rows=rows)
+            frame[column] = taxonomy.to_ids(frame[column].fillna("").astype(str).str.strip().tolist(), kind=kind)
+            taxonomy.check_labels(frame[column], kind=kind, rows=rows)
     return frame
 
 
@@ -204,14 +210,23 @@ def keyword_free(key: str, taxonomy: Taxonomy) -> bool:
 
 def training_data(key: str, rows: pd.DataFrame, taxonomy: Taxonomy):
     """(texts, labels, sample weights) that fit estimator `key` from labelled rows: the rows' texts, plus for
-    themes under a keyword-free taxonomy each row's non-empty reply at REPLY_WEIGHT."""
+    themes under a keyword-free taxonomy each row's non-empty reply at REPLY_WEIGHT and, where a second theme is
+    labelled, its opinion for that theme at SECONDARY_WEIGHT."""
     target, text, _ = ESTIMATORS[key]
     texts, labels = rows[text].tolist(), rows[target].tolist()
-    if key != "theme" or not keyword_free(key, taxonomy) or "response" not in rows:
+    if key != "theme" or not keyword_free(key, taxonomy):
         return texts, labels, None
-    replied = rows[rows["response"].fillna("").astype(str).str.strip() != ""]
-    weights = [1.0] * len(texts) + [REPLY_WEIGHT] * len(replied)
-    return texts + replied["response"].tolist(), labels + replied[target].tolist(), weights
+    weights = [1.0] * len(texts)
+    for column, label_column, weight in (("response", target, REPLY_WEIGHT),
+                                         ("opinion", "theme_secondary", SECONDARY_WEIGHT)):
+        if column not in rows or label_column not in rows:
+            continue
+        extra = rows[(rows[column].fillna("").astype(str).str.strip() != "")
+                     & (rows[label_column].fillna("").astype(str).str.strip() != "")
+                     & ((label_column == target) | (rows[label_column] != rows[target]))]
+        texts, labels = texts + extra[column].tolist(), labels + extra[label_column].tolist()
+        weights += [weight] * len(extra)
+    return texts, labels, (weights if len(weights) > len(rows) else None)
 
 
 def fit_estimators(train: pd.DataFrame, taxonomy: Taxonomy, *, tokenizer=None, params=None) -> dict:

@@ -5,10 +5,12 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
+from pipeline.errors import TaxonomyError
 from pipeline.evaluate import evaluate, plain_estimator
 from pipeline.taxonomy import load_taxonomy, taxonomy_from_dict
 from pipeline.train import (
-    DEFAULT_PARAMS, KEYWORD_FREE_PARAMS, REPLY_WEIGHT, estimator_for, keyword_free, train, training_data,
+    DEFAULT_PARAMS, KEYWORD_FREE_PARAMS, REPLY_WEIGHT, SECONDARY_WEIGHT, estimator_for, keyword_free, label_ids, train,
+    training_data,
 )
 
 THEMES = [("bus", "スクールバス"), ("commute", "通学路の安全"), ("club", "部活動")]
@@ -70,6 +72,26 @@ def test_training_data_adds_non_empty_replies_for_keyword_free_themes_only():
     assert training_data("theme", frame, keyed) == (frame["opinion"].tolist(), frame["theme"].tolist(), None)
 
 
+@pytest.mark.parametrize("secondary, extra", [
+    (["club", "", "bus"], [("スクールバスの本数を増やしてほしい。", "club")]),  # the same theme twice adds nothing
+    (["", "", ""], []),
+])
+def test_training_data_adds_a_labelled_second_theme_at_its_weight(secondary, extra):
+    frame = _frame().iloc[:3].assign(response="", theme_secondary=secondary)
+    texts, labels, weights = training_data("theme", frame, _taxonomy())
+    assert list(zip(texts[3:], labels[3:])) == extra
+    assert weights == ([1.0] * 3 + [SECONDARY_WEIGHT] * len(extra) if extra else None)
+
+
+def test_a_second_theme_outside_the_taxonomy_is_named():
+    frame = _frame().assign(theme_secondary="")
+    frame.loc[2, "theme_secondary"] = "busses"
+    with pytest.raises(TaxonomyError, match="theme label 'busses' \\(row 3\\) is not in taxonomy school"):
+        label_ids(frame, _taxonomy())
+    frame.loc[2, "theme_secondary"] = "部活動"  # a label_ja is read as its id, as for the theme column
+    assert label_ids(frame, _taxonomy())["theme_secondary"].tolist()[2] == "club"
+
+
 def test_keyword_free_model_trains_on_characters_and_scores_opinions():
     model = train(_frame(), taxonomy=_taxonomy(), examples=pd.DataFrame())
     assert model.theme.chars_ is not None  # character n-grams on: no keywords to match
@@ -119,6 +141,11 @@ def test_evaluate_reports_the_plain_baseline_on_the_same_folds(tmp_path, capsys,
     assert main(["evaluate", str(labels), "--taxonomy", str(toml), "--cv", "2"]) == 0
     out = capsys.readouterr().out
     assert "theme: macro-F1 model" in out and "vs plain TF-IDF + LR" in out
+    # the calibration on the real rows: ECE, what the review rule accepts, and the reliability bins
+    assert "theme calibration (out-of-fold, real rows): ECE" in out and "reliability [" in out
+    bins = metrics["theme"]["calibration"]["bins"]
+    assert sum(b["n"] for b in bins) == len(ROWS) and all(0 <= b["accuracy"] <= 1 for b in bins)
+    assert metrics["theme"]["calibration"]["calibrated_on"] == {"real_rows": len(ROWS), "authored_rows": 0}
 
 
 def test_top_terms_of_a_keyword_free_model_are_words_not_character_fragments():

@@ -94,3 +94,54 @@ def test_texts_with_no_word_to_learn_from_are_one_clear_error():
     with pytest.raises(InputError, match="no word to learn response_type from"):
         TaxonomyClassifier(target="response_type", use_taxonomy=False).fit(["検討します", "対応します"],
                                                                            ["future", "kept"])
+
+
+@pytest.mark.parametrize("classifier", ["logistic", "svm"])
+def test_either_classifier_scores_from_arrays_as_scikit_learn_does(taxonomy, classifier):
+    est = TaxonomyClassifier(taxonomy=taxonomy, classifier=classifier).fit(TEXTS, LABELS)
+    texts = ["スマホ教室に行きたい", "テレワークの日を増やして"]
+    matrix = est.features(texts)
+    assert np.allclose(est.decision_function(texts), est.classifier_.decision_function(matrix))
+    assert list(est.predict(texts)) == ["digital_divide", "workstyle"]
+
+
+def test_an_unknown_classifier_is_refused(taxonomy):
+    with pytest.raises(ValueError, match="classifier must be 'logistic' or 'svm', got 'tree'"):
+        TaxonomyClassifier(taxonomy=taxonomy, classifier="tree").fit(TEXTS, LABELS)
+
+
+def test_a_model_pickled_before_the_classifier_option_reads_as_logistic(taxonomy):
+    est = TaxonomyClassifier(taxonomy=taxonomy).fit(TEXTS, LABELS)
+    state = est.__getstate__()
+    del state["classifier"]
+    old = TaxonomyClassifier.__new__(TaxonomyClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["classifier"] == "logistic" and list(old.predict(TEXTS)) == list(est.predict(TEXTS))
+
+
+@pytest.mark.parametrize("label, words", [
+    ("保護者負担・費用", ("保護者負担", "費用")),
+    ("窓口・手続/相談", ("窓口", "手続", "相談")),
+    ("その他", ("その他",)),
+    ("A・B", ()),  # one-character parts say nothing on their own
+])
+def test_label_words(label, words):
+    from pipeline.models import label_words
+
+    assert label_words(label) == words
+
+
+def test_label_keywords_match_label_parts_for_themes_without_keywords():
+    from pipeline.taxonomy import taxonomy_from_dict
+
+    bare = taxonomy_from_dict({"taxonomy": {"id": "t", "version": "1"}, "themes": [
+        {"id": "bus", "label_ja": "スクールバス・送迎"}, {"id": "club", "label_ja": "部活動", "keywords": ["吹奏楽"]}]})
+    est = TaxonomyClassifier(taxonomy=bare, label_keywords=True, char_ngrams=False).fit(
+        ["送迎の時間を変えて", "吹奏楽部を残して"], ["bus", "club"])
+    # a theme without keywords matches its label's parts; one with keywords keeps its own
+    assert dict(zip(est.matcher_.labels_, est.matcher_.keywords_)) == {"bus": ("スクールバス", "送迎"),
+                                                                        "club": ("吹奏楽",)}
+    assert est.evidence("朝の送迎バスが遅い", "bus")[0] == "送迎"  # a matched label word comes first
+    plain = TaxonomyClassifier(taxonomy=bare, char_ngrams=False).fit(["送迎の時間を変えて", "吹奏楽部を残して"],
+                                                                      ["bus", "club"])
+    assert "送迎" not in [w for group in plain.matcher_.keywords_ for w in group]

@@ -55,7 +55,24 @@ def test_reply_basis_when_a_reply_exists(model):
 def test_evidence_and_scores(model):
     scored = model.score(["一人暮らしの高齢者はスマホの使い方がわからず困っている"])
     assert scored.at[0, "evidence"]
-    assert 0 < scored.at[0, "pred_theme_2_score"] <= scored.at[0, "pred_theme_score"] <= 1
+    top, second = scored.at[0, "pred_theme_score"], scored.at[0, "pred_theme_2_score"]
+    assert 0 < top <= 1
+    # a one-theme opinion names no second theme; a named one is less likely than the first
+    assert (second != second and scored.at[0, "pred_theme_2"] == "") or 0.05 <= second <= top
+
+
+@pytest.mark.parametrize("scores, named", [
+    ([0.30, 0.05, 0.049], ["b", "c", ""]),  # from SECOND_THEME_MIN up the runner-up is named, below it is not
+    ([0.0], [""]),
+])
+def test_a_second_theme_is_named_only_when_likely(scores, named):
+    from pipeline import config
+    from pipeline.score import _second_if_likely
+
+    assert config.SECOND_THEME_MIN == 0.05
+    themes, kept = _second_if_likely(["b", "c", "d"][:len(scores)], scores)
+    assert themes == named
+    assert [k == k for k in kept] == [bool(n) for n in named]  # NaN where no second theme is named
 
 
 def test_cp932_csv_and_xlsx_with_japanese_heading(tmp_path, model_dir):

@@ -98,10 +98,24 @@ def _cmd_evaluate(args) -> int:
     for key in ESTIMATORS:
         if metrics.get(key, {}).get("baselines"):  # a fitted model's test (--model) has none: the headline says all
             print(_versus_baselines(key, metrics[key]))
+    if "bins" in metrics.get("theme", {}).get("calibration", {}):
+        print(_calibration_line(metrics["theme"]["calibration"], metrics.get("needs_review", {})))
     if "leave_one_consultation_out" in metrics:
         print("  held-out rounds (leave one consultation out): " + headline(metrics["leave_one_consultation_out"]))
     print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
+
+
+def _calibration_line(block: dict, rule: dict) -> str:
+    """The theme scores' calibration on the real rows (ECE, reliability bins) and what the review rule does there."""
+    bins = " ".join(f"[{b['from']:.1f}-{b['to']:.1f}] n={b['n']} conf {b['mean_confidence']:.2f} acc {b['accuracy']:.2f}"
+                    for b in block["bins"])
+    applied = block.get("review_rule_on_these_rows", {})
+    accepted = applied.get("accepted_accuracy")
+    return (f"  theme calibration (out-of-fold, real rows): ECE {block['ece']:.3f}, temperature {block['temperature']}; "
+            f"auto-accepted {applied.get('auto_accepted', 0):.0%} at accuracy "
+            f"{'-' if accepted is None else f'{accepted:.2f}'} (threshold {rule.get('threshold', 0.5):.3f}); "
+            f"reliability {bins}")
 
 
 # metrics key -> what a reader should call it; the plain TF-IDF + linear model is the one to beat, so it comes first
