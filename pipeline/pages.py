@@ -19,7 +19,8 @@ HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テ
            "share": "割合", "review_rows": "要確認（行）", "total": "計", "row": "行", "score": "確信度",
            "reason": "要確認の理由", "text": "意見", "training_rows": "学習データ（行）", "training_share": "学習データの割合",
            "ratio": "倍率", "review_share": "要確認の割合", "change": "変化", "source": "ファイル",
-           "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）"}
+           "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）",
+           "no_opinion_rows": "意見なし（行）"}
 CHANGES = {"more": "増加", "less": "減少", "": ""}
 PERCENT = ("share", "training_share", "review_share")
 PAGE_REVIEW_ROWS = 30  # the page shows the least confident rows; the workbook has them all
@@ -69,7 +70,7 @@ def _blocks(report, charts: dict) -> list[tuple]:
 def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     name = h["consultation"]
     dist = report.distributions[name]
-    top = dist[(dist["opinions"] > 0) & (dist["theme"] != "(unscored)")].head(3)
+    top = dist[(dist["opinions"] > 0) & (~dist["theme"].isin(("(unscored)", "(no opinion)")))].head(3)
     review = "要確認の列なし" if h["review_rows"] is None else f"要確認 {h['review_rows']}行（{h['review_share']:.0%}）"
     facts = [f"{h['rows']}行・{h['opinions']}件の意見（{'ラベル' if h['themes_from'] == 'labels' else '予測'}によるテーマ）",
              f"未分類 {h['unscored_rows']}行（{h['unscored_opinions']}件）", review,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .non_opinion import NO_OPINION_REASON, is_non_opinion
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "pred_response_type",
@@ -63,7 +64,7 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     for column in PRED_COLUMNS:
         if column in preds:
             out[column] = preds[column]
-    out["needs_review"], out["review_reason"] = _review(model, texts, preds)
+    out["needs_review"], out["review_reason"] = _review(model, opinion, preds)
     out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
     if masked is not None:
         out.attrs["masked"] = dict(masked)
@@ -81,11 +82,14 @@ def _replies(frame: pd.DataFrame, column: str) -> list:
 
 class _Opinions:
     """The normalised opinion texts of one score call, and their tokens, computed once for every estimator that
-    reads opinions (the theme model and the response-type-from-opinion model)."""
+    reads opinions (the theme model and the response-type-from-opinion model). `usable`: the rows read, those with
+    a text that holds an opinion; `none`: the rows whose text holds none (特になし, よろしくお願いします), which
+    get no theme (`pipeline.non_opinion`)."""
 
     def __init__(self, texts: list[str]):
         self.texts = texts
-        self.usable = [i for i, t in enumerate(texts) if t]
+        self.none = {i for i, t in enumerate(texts) if t and is_non_opinion(t)}
+        self.usable = [i for i, t in enumerate(texts) if t and i not in self.none]
         self._tokens: dict = {}
 
     def tokens(self, estimator, rows: list[int]):
@@ -142,7 +146,8 @@ def _predict_responses(model, opinion: _Opinions, replies) -> dict:
     cols = {"pred_response_type": [""] * n, "pred_response_type_score": [np.nan] * n, "pred_response_basis": [""] * n}
     for basis, estimator, source in (("reply", model.response_type, replies),
                                      ("opinion", model.response_type_from_opinion, texts)):
-        rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i] and (basis == "opinion" or replies[i])]
+        rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i]
+                and (replies[i] if basis == "reply" else i not in opinion.none)]
         if estimator is None or not rows:
             continue
         batch = [source[i] for i in rows]
@@ -155,11 +160,11 @@ def _predict_responses(model, opinion: _Opinions, replies) -> dict:
     return cols
 
 
-def _review(model, texts, preds):
+def _review(model, opinion: _Opinions, preds):
     flags, reasons = [], []
     threshold, margin = model.review_threshold, model.review_margin
-    for i, text in enumerate(texts):
-        unusable = _unusable(text)
+    for i, text in enumerate(opinion.texts):
+        unusable = NO_OPINION_REASON if i in opinion.none else _unusable(text)
         why = [unusable] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:
