@@ -155,7 +155,7 @@ class LinearScorer:
 
     def __init__(self, *, tokenizer, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm, coef, intercept,
                  classes, names, chars=None, keywords: KeywordIndex | None = None, keyword_weight: float = 1.0,
-                 temperature: float = 1.0):
+                 temperature: float = 1.0, phrase_form: str = "surface"):
         self.tokenizer = tokenizer
         self.vocabulary, self.idf, self.ngram_range = vocabulary, idf, tuple(ngram_range)
         self.sublinear_tf, self.norm = sublinear_tf, norm
@@ -164,6 +164,7 @@ class LinearScorer:
         self.names = list(names)
         self.chars, self.keywords, self.keyword_weight = chars, keywords, keyword_weight
         self.temperature = temperature
+        self.phrase_form = phrase_form  # "tokens": phrases are looked for in the tokens (TaxonomyClassifier)
 
     def tokens(self, texts) -> TokenBatch:
         """The tokens of normalised texts, as this model's TF-IDF sees them (any tokenizer: ours makes the batch
@@ -181,13 +182,23 @@ class LinearScorer:
 
     def features(self, texts, tokens=None) -> sp.csr_matrix:
         """The feature matrix of normalised texts; `tokens`: their tokens, when already computed."""
-        blocks = [tfidf(self.tokens(texts) if tokens is None else tokens, self.vocabulary, self.idf,
-                        ngram_range=self.ngram_range, sublinear_tf=self.sublinear_tf, norm=self.norm)]
+        tokens = self.tokens(texts) if tokens is None else tokens
+        blocks = [tfidf(tokens, self.vocabulary, self.idf, ngram_range=self.ngram_range,
+                        sublinear_tf=self.sublinear_tf, norm=self.norm)]
         if self.chars is not None:
             blocks.append(self.chars.transform(texts))
         if self.keywords is not None:
-            blocks.append(self.keywords.counts(texts) * self.keyword_weight)
+            blocks.append(self.keywords.counts(self._scanned(texts, tokens)) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
+
+    def _scanned(self, texts, tokens) -> list[str]:
+        """What the keywords are looked for in: the texts, or the texts with their tokens as construction strings."""
+        if getattr(self, "phrase_form", "surface") == "surface":  # getattr: scorers saved before phrase_form
+            return texts
+        from .reply_tokenizer import scanned_text
+
+        lists = tokens.lists() if isinstance(tokens, TokenBatch) else tokens
+        return [scanned_text(text, words) for text, words in zip(texts, lists)]
 
     def decision(self, matrix) -> np.ndarray:
         """Class scores (n_samples, n_classes) before the softmax."""
