@@ -215,9 +215,7 @@ def _real_opinions(ctx: Context):
 
 
 def evidence(ctx: Context) -> list[Row]:
-    """Share of evidence words found verbatim in the opinion as a reader sees it (normalised: NFKC widths)."""
-    from pipeline.normalize import normalize
-
+    """Share of evidence words found verbatim (same characters) in the opinion as it was written."""
     rows = []
     for name, opinions in _real_opinions(ctx):
         scored = ctx.default_model().score(opinions)
@@ -225,7 +223,7 @@ def evidence(ctx: Context) -> list[Row]:
         for text, words in zip(opinions, scored["evidence"]):
             words = [w for w in str(words).split("、") if w]
             total += len(words)
-            found += sum(w in text or w in normalize(text) for w in words)
+            found += sum(w in text for w in words)
         rows.append(Row(f"{name} opinions (real, {len(opinions)}), default model",
                         "evidence words found verbatim in their opinion", f"{found / max(total, 1):.1%}", "",
                         "≥ 95%"))

@@ -13,6 +13,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
+from .evidence_words import visible_word
 from .normalize import normalize
 from .tokens import TokenBatch, tfidf
 
@@ -230,18 +231,26 @@ class LinearScorer:
         bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
         cols = cols.tolist()
         found = self.keywords.matches_many(texts) if self.keywords is not None else {}
-        return self._words(found, cols, bounds, k)
+        return self._words(found, cols, bounds, k, texts)
 
-    def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int) -> list[list[str]]:
+    def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int, texts) -> list[list[str]]:
         """Per row, the first `k` words of its ranked features (ranked[bounds[row]:bounds[row + 1]]); a keyword
-        column stands for the row's keywords `found`. One loop for all rows: this runs for every scored row."""
+        column stands for the row's keywords `found`. Each word is shown as it is written in the row's text
+        (`visible_word`): a lemma the text does not hold (行く for 行っ) is passed over, a katakana fragment
+        (オン of オンライン) becomes the whole word. One loop for all rows: this runs for every scored row."""
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
         evidence = []
         for row in range(len(bounds) - 1):
             words: list[str] = []
             chosen = ""  # the words so far, each after a separator: `w in chosen` = w is inside one of them
+            text = texts[row]
             for j in ranked[bounds[row]:bounds[row + 1]]:
-                for word in found.get((row, j - first_keyword), ()) if j >= first_keyword else (names[j],):
+                if j >= first_keyword:
+                    candidates = found.get((row, j - first_keyword), ())
+                else:
+                    word = visible_word(names[j], text)
+                    candidates = (word,) if word else ()
+                for word in candidates:
                     # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
                     if word not in chosen:
                         words.append(word)

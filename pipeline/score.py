@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .evidence_words import as_written
 from .non_opinion import NO_OPINION_REASON, is_non_opinion
 from .normalize import normalize
 
@@ -55,10 +56,11 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
                            option="--response-column", required=bool(response_column))
-    texts = [normalize(t) for t in frame[text_col].tolist()]
+    originals = frame[text_col].tolist()
+    texts = [normalize(t) for t in originals]
     replies = [normalize(t) for t in _replies(frame, resp_col)] if resp_col else [""] * len(frame)
     out = frame.copy()
-    opinion = _Opinions(texts)
+    opinion = _Opinions(texts, originals)
     preds = _predict_themes(model, opinion, evidence_words)
     preds.update(_predict_responses(model, opinion, replies))
     for column in PRED_COLUMNS:
@@ -86,8 +88,8 @@ class _Opinions:
     a text that holds an opinion; `none`: the rows whose text holds none (特になし, よろしくお願いします), which
     get no theme (`pipeline.non_opinion`)."""
 
-    def __init__(self, texts: list[str]):
-        self.texts = texts
+    def __init__(self, texts: list[str], originals=None):
+        self.texts, self.originals = texts, originals if originals is not None else texts
         self.none = {i for i, t in enumerate(texts) if t and is_non_opinion(t)}
         self.usable = [i for i, t in enumerate(texts) if t and i not in self.none]
         self._tokens: dict = {}
@@ -127,8 +129,11 @@ def _predict_themes(model, opinion: _Opinions, k) -> dict:
     matrix = model.theme.features(texts, opinion.tokens(model.theme, usable))
     top = _top2(model.theme.predict_proba_features(matrix), model.theme.classes_)
     evidence = model.theme.evidence_many(matrix, texts, top[0], k=k)
+    # in the opinion's own spelling (DX, not the normalised dx): a reader finds each word in the text
+    originals = [str(opinion.originals[i]) for i in usable]
+    written = ["、".join(as_written(w, original) for w in words) for words, original in zip(evidence, originals)]
     for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
-                            (*top, ["、".join(words) for words in evidence])):
+                            (*top, written)):
         _place(cols[name], usable, values)
     return cols
 

@@ -1,0 +1,48 @@
+"""Evidence words as a reader finds them in the opinion: the model's features are lemmas and MeCab's pieces,
+the reader has the text. `visible_word` keeps a feature only when the normalised text holds it (a katakana
+piece grows to its whole word); `as_written` gives a word back in the opinion's own spelling (DX, not the
+normalised dx; ＧＩＳ, not gis), so that every evidence word can be found in the opinion with Ctrl+F.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff]+")  # katakana and ー, not ・
+
+
+def visible_word(word: str, text: str) -> str | None:
+    """`word` as a reader finds it in the normalised `text`: itself when the text holds it, the whole katakana word
+    when it is a piece of one (MeCab splits オンライン into オン + ライン), None when the text does not hold it (a
+    lemma such as 分かる for 分かり, or a variant the normaliser folded)."""
+    at = text.find(word)
+    if at < 0:
+        return None
+    if not _KATAKANA_RUN.fullmatch(word):
+        return word
+    whole = _KATAKANA_RUN.match(text, _run_start(text, at))
+    return whole.group() if whole else word
+
+
+def _run_start(text: str, at: int) -> int:
+    while at > 0 and _KATAKANA_RUN.match(text[at - 1]):
+        at -= 1
+    return at
+
+
+def as_written(word: str, original: str) -> str:
+    """`word` (found in the normalised text) as the `original` text spells it: the same characters when the
+    original holds them, else the original's span whose NFKC, lower-cased form is `word`; `word` itself when no
+    span matches (the normaliser's variant table replaced the original's spelling)."""
+    if word in original:
+        return word
+    folded, starts = [], []
+    for i, char in enumerate(original):
+        for piece in unicodedata.normalize("NFKC", char).lower():
+            folded.append(piece)
+            starts.append(i)
+    at = "".join(folded).find(word)
+    if at < 0:
+        return word
+    last = at + len(word) - 1
+    return original[starts[at]:starts[last] + 1]
