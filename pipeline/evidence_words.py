@@ -11,23 +11,23 @@ import unicodedata
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff]+")  # katakana and ー, not ・
 
 
+def whole_word(word: str):
+    """A pattern finding the whole katakana word around `word` when `word` is all katakana (MeCab splits
+    オンライン into オン + ライン), else None: compiled once per feature."""
+    if _KATAKANA_RUN.fullmatch(word) is None:
+        return None
+    run = _KATAKANA_RUN.pattern[:-1]  # the character class
+    return re.compile(f"{run}*{re.escape(word)}{run}*")
+
+
 def visible_word(word: str, text: str) -> str | None:
     """`word` as a reader finds it in the normalised `text`: itself when the text holds it, the whole katakana word
-    when it is a piece of one (MeCab splits オンライン into オン + ライン), None when the text does not hold it (a
-    lemma such as 分かる for 分かり, or a variant the normaliser folded)."""
-    at = text.find(word)
-    if at < 0:
+    when it is a piece of one, None when the text does not hold it (a lemma such as 分かる for 分かり, or a
+    variant the normaliser folded)."""
+    if word not in text:
         return None
-    if not _KATAKANA_RUN.fullmatch(word):
-        return word
-    whole = _KATAKANA_RUN.match(text, _run_start(text, at))
-    return whole.group() if whole else word
-
-
-def _run_start(text: str, at: int) -> int:
-    while at > 0 and _KATAKANA_RUN.match(text[at - 1]):
-        at -= 1
-    return at
+    pattern = whole_word(word)
+    return word if pattern is None else pattern.search(text).group()
 
 
 def as_written(word: str, original: str) -> str:

@@ -13,7 +13,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from .evidence_words import visible_word
+from .evidence_words import whole_word
 from .normalize import normalize
 from .tokens import TokenBatch, tfidf
 
@@ -236,9 +236,10 @@ class LinearScorer:
     def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int, texts) -> list[list[str]]:
         """Per row, the first `k` words of its ranked features (ranked[bounds[row]:bounds[row + 1]]); a keyword
         column stands for the row's keywords `found`. Each word is shown as it is written in the row's text
-        (`visible_word`): a lemma the text does not hold (行く for 行っ) is passed over, a katakana fragment
+        (`evidence_words.visible_word`): a lemma the text does not hold (行く for 行っ) is passed over, a katakana fragment
         (オン of オンライン) becomes the whole word. One loop for all rows: this runs for every scored row."""
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
+        whole = self._whole_words()
         evidence = []
         for row in range(len(bounds) - 1):
             words: list[str] = []
@@ -247,9 +248,11 @@ class LinearScorer:
             for j in ranked[bounds[row]:bounds[row + 1]]:
                 if j >= first_keyword:
                     candidates = found.get((row, j - first_keyword), ())
+                elif names[j] not in text:  # a lemma the text does not write as such
+                    continue
                 else:
-                    word = visible_word(names[j], text)
-                    candidates = (word,) if word else ()
+                    pattern = whole[j]  # a katakana piece grows to its whole word (オン -> オンライン)
+                    candidates = (names[j] if pattern is None else pattern.search(text).group(),)
                 for word in candidates:
                     # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
                     if word not in chosen:
@@ -268,6 +271,13 @@ class LinearScorer:
                                             dtype=bool)
         return self._readable_cache
 
+    def _whole_words(self) -> list:
+        """Per feature: the pattern of the whole katakana word around its name (`evidence_words.whole_word`), or
+        None; made once."""
+        if getattr(self, "_katakana_cache", None) is None:
+            self._katakana_cache = [whole_word(name) for name in self.names]
+        return self._katakana_cache
+
     def _rank(self) -> np.ndarray:
         """Each feature's position in name order (the tie-break of `evidence_many`), computed once."""
         if getattr(self, "_rank_cache", None) is None:
@@ -280,6 +290,7 @@ class LinearScorer:
         state = self.__dict__.copy()
         state.pop("_rank_cache", None)  # derived; rebuilt on first use
         state.pop("_readable_cache", None)
+        state.pop("_katakana_cache", None)
         return state
 
 

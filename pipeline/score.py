@@ -130,8 +130,11 @@ def _predict_themes(model, opinion: _Opinions, k) -> dict:
     top = _top2(model.theme.predict_proba_features(matrix), model.theme.classes_)
     evidence = model.theme.evidence_many(matrix, texts, top[0], k=k)
     # in the opinion's own spelling (DX, not the normalised dx): a reader finds each word in the text
-    originals = [str(opinion.originals[i]) for i in usable]
-    written = ["、".join(as_written(w, original) for w in words) for words, original in zip(evidence, originals)]
+    written = []
+    for i, words in zip(usable, evidence):
+        original = opinion.originals[i]
+        same = original == opinion.texts[i]  # most texts: normalising changed nothing
+        written.append("、".join(words if same else [as_written(w, str(original)) for w in words]))
     for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
                             (*top, written)):
         _place(cols[name], usable, values)
