@@ -3,7 +3,8 @@
 promise to consider), each with its response type. The published tables a model learns from are mostly polite;
 these teach the reply model the other registers. What a reply says does not depend on the consultation, so they
 fit the reply model of any taxonomy whose response types are the default three (a user's own taxonomy
-included), never the theme model. Written by the team; never test data.
+included), never the theme model. Written by the team; never test data. Each weighs like one labelled reply:
+on the real replies of ../shared/realdev/ weights 0.5 / 1 / 2 / 3 / 5 gave 0.932 / 0.932 / 0.927 / 0.927 / 0.927.
 """
 from __future__ import annotations
 
