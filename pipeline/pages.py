@@ -73,7 +73,7 @@ def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     top = dist[(dist["opinions"] > 0) & (~dist["theme"].isin(("(unscored)", "(no opinion)")))].head(3)
     review = "要確認の列なし" if h["review_rows"] is None else f"要確認 {h['review_rows']}行（{h['review_share']:.0%}）"
     facts = [f"{h['rows']}行・{h['opinions']}件の意見（{'ラベル' if h['themes_from'] == 'labels' else '予測'}によるテーマ）",
-             f"未分類 {h['unscored_rows']}行（{h['unscored_opinions']}件）", review,
+             f"未分類 {h['unscored_rows']}行（{h['unscored_opinions']}件）、意見なし {h.get('no_opinion_rows', 0)}行", review,
              "多いテーマ: " + "、".join(f"{r.label} {r.opinions}件（{r.share:.0%}）" for r in top.itertuples())]
     blocks = [("h2", name), ("ul", facts),
               ("img", charts.get(f"theme_chart:{name}"), f"{name} テーマ別の意見数"),
