@@ -10,7 +10,7 @@ import pytest
 from pipeline.evidence_words import as_written, visible_word
 from pipeline.models import TaxonomyClassifier
 from pipeline.non_opinion import NO_OPINION_REASON, is_non_opinion
-from pipeline.reply_tokenizer import ReplyTokenizer, construction_string, scanned_text
+from pipeline.reply_tokenizer import ReplyTokenizer, construction_string, phrase_forms, scanned_text
 from pipeline.report import NO_OPINION, NO_OPINION_LABEL, UNSCORED, drift, standardise, theme_distribution
 from pipeline.taxonomy import load_taxonomy, packaged_response_types, taxonomy_from_dict
 
@@ -53,10 +53,10 @@ def test_report_counts_non_opinions_apart():
 
 
 @pytest.mark.parametrize("replies, tokens", [
-    (["修正します。", "修正する。", "修正した。", "修正いたしました。"], ["修正", "為る"]),
-    (["参考とさせていただきます。", "参考とする。", "参考といたします"], ["参考", "と", "為る"]),
-    (["記載しております。", "記載している。"], ["記載", "為る", "居る"]),
-    (["検討してまいります。", "検討していく。"], ["検討", "為る", "行く"]),
+    (["修正します。", "修正する。", "修正した。", "修正いたしました。"], ["修正", "為る", "。"]),
+    (["参考とさせていただきます", "参考とする", "参考といたします"], ["参考", "と", "為る"]),
+    (["記載しております。", "記載している。"], ["記載", "為る", "居る", "。"]),
+    (["検討してまいります", "検討していく"], ["検討", "為る", "行く"]),
 ])
 def test_reply_tokens_are_the_same_in_every_register(replies, tokens):
     tokenizer = ReplyTokenizer()
@@ -65,16 +65,16 @@ def test_reply_tokens_are_the_same_in_every_register(replies, tokens):
 
 
 @pytest.mark.parametrize("tokens, expected", [
-    (["修正", "為る", "ない"], "|修正|為るない|"), (["記載", "為る", "居る"], "|記載|為る居る|"),
-    (["ない", "修正"], "|ない|修正|"), ([], ""),
+    (["修正", "為る", "ない"], "|修正|為るない|。|"), (["記載", "為る", "居る", "。"], "|記載|為る居る|。|"),
+    (["ない", "修正", "。", "。"], "|ない|修正|。|"), ([], ""),
 ])
-def test_negation_and_aspect_join_the_word_before(tokens, expected):
+def test_negation_and_aspect_join_the_word_before_and_a_sentence_end_closes(tokens, expected):
     assert construction_string(tokens) == expected
 
 
 def test_a_phrase_never_matches_inside_its_negation():
     tokenizer = ReplyTokenizer()
-    phrase = construction_string(tokenizer("修正します"))
+    _, phrase = phrase_forms(tokenizer("修正します"), "修正します")
     assert phrase in scanned_text("修正した", tokenizer("修正した"))
     assert phrase not in scanned_text("修正しません", tokenizer("修正しません"))
 
@@ -123,3 +123,11 @@ def test_scored_evidence_is_found_in_the_opinion(model):
     for opinion, evidence in zip(opinions, model.score(opinions)["evidence"]):
         words = evidence.split("、")
         assert words and all(word in opinion for word in words), (opinion, words)
+
+
+@pytest.mark.parametrize("phrase, forms", [
+    ("修正します", ["修正します", "|修正|為る|"]), ("追記。", ["追記。", "|追記|。|"]),
+    ("ところです", ["ところです"]),  # one token (所) would match inside 発電所: as written only
+])
+def test_phrase_forms(phrase, forms):
+    assert phrase_forms(ReplyTokenizer()(phrase), phrase) == forms
