@@ -137,8 +137,13 @@ def realdev_replies(ctx: Context) -> list[Row]:
     model = ctx.default_model()
     ours = accuracy(rows["response_type"], model.response_type.predict(rows["response"].tolist()))
     plain = _plain_cv(rows, "response", "response_type", ctx)
-    return [Row(f"realdev replies (real, {len(rows)})", "response type accuracy, DEFAULT model "
-                "(baseline: TF-IDF + LR fitted on realdev, 5-fold)", fmt(ours), fmt(plain), "≥ 0.95")]
+    # identical replies shared by several opinions do not always carry the same label: no model reading the reply
+    # alone can do better than the majority label of each distinct reply
+    ceiling = rows.groupby("response")["response_type"].agg(lambda s: s.value_counts().iloc[0]).sum() / len(rows)
+    test = f"realdev replies (real, {len(rows)})"
+    return [Row(test, "response type accuracy, DEFAULT model (baseline: TF-IDF + LR fitted on realdev, 5-fold)",
+                fmt(ours), fmt(plain), "≥ 0.95"),
+            Row(test, "  ceiling of any reply-only model (identical replies labelled differently)", fmt(ceiling))]
 
 
 def _plain_cv(rows, text: str, label: str, ctx: Context) -> float:

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from .evidence_words import whole_word
 from .normalize import normalize
+from .reply_tokenizer import scanned_texts
 from .tokens import TokenBatch, tfidf
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
@@ -189,17 +190,10 @@ class LinearScorer:
         if self.chars is not None:
             blocks.append(self.chars.transform(texts))
         if self.keywords is not None:
-            blocks.append(self.keywords.counts(self._scanned(texts, tokens)) * self.keyword_weight)
+            # phrase_form "tokens": also in the tokens' construction strings (getattr: scorers saved before it)
+            scanned = texts if getattr(self, "phrase_form", "surface") == "surface" else scanned_texts(texts, tokens)
+            blocks.append(self.keywords.counts(scanned) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-
-    def _scanned(self, texts, tokens) -> list[str]:
-        """What the keywords are looked for in: the texts, or the texts with their tokens as construction strings."""
-        if getattr(self, "phrase_form", "surface") == "surface":  # getattr: scorers saved before phrase_form
-            return texts
-        from .reply_tokenizer import scanned_text
-
-        lists = tokens.lists() if isinstance(tokens, TokenBatch) else tokens
-        return [scanned_text(text, words) for text, words in zip(texts, lists)]
 
     def decision(self, matrix) -> np.ndarray:
         """Class scores (n_samples, n_classes) before the softmax."""

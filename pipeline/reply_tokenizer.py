@@ -93,3 +93,9 @@ def scanned_text(text: str, tokens) -> str:
     """The string reply phrases are looked for in: the text's construction string, then the text itself (a phrase
     as written has no '|', a construction string starts and ends with one: neither matches across the two)."""
     return construction_string(tokens) + "\n" + text
+
+
+def scanned_texts(texts, tokens) -> list[str]:
+    """`scanned_text` of each text, its tokens a `TokenBatch` or lists of tokens."""
+    lists = tokens.lists() if hasattr(tokens, "lists") else tokens
+    return [scanned_text(text, words) for text, words in zip(texts, lists)]

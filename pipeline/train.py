@@ -28,7 +28,7 @@ from .linear import REVIEW_MARGIN, Scoring, ScoringModel
 from .models import TaxonomyClassifier, has_keywords
 from .normalize import NORMALIZER_VERSION
 from .reply_examples import reply_examples
-from .reply_tokenizer import ReplyTokenizer
+from .reply_tokenizer import REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION, ReplyTokenizer
 from .targets import ESTIMATORS
 from .taxonomy import Taxonomy, load_taxonomy
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
@@ -272,6 +272,7 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         "taxonomy": taxonomy.card(),
         "labels": {"theme": taxonomy.theme_ids, "response_type": taxonomy.response_type_ids},
         "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
+        "reply_tokenizer": {"name": REPLY_TOKENIZER_NAME, "version": REPLY_TOKENIZER_VERSION},
         "versions": _versions(sklearn),
         "random_state": config.RANDOM_STATE,
         "needs_review": review,
