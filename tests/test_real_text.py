@@ -131,3 +131,14 @@ def test_scored_evidence_is_found_in_the_opinion(model):
 ])
 def test_phrase_forms(phrase, forms):
     assert phrase_forms(ReplyTokenizer()(phrase), phrase) == forms
+
+
+def test_reply_tokens_are_the_same_with_and_without_the_compiled_walker():
+    replies = ["御意見を踏まえ、以下のとおり修正いたします。「～を推進する」", "修正は行いません。", "今後検討", "",
+               "ＤＸ推進のため、2025年度に検討していく。", "長い回答です。" * 3000]
+    fast = ReplyTokenizer()
+    if not fast.fast:
+        pytest.skip("pipeline._mecab is not built here")
+    slow = ReplyTokenizer()
+    slow._fast = False  # as on a machine where the extension was not built
+    assert fast.many(replies) == slow.many(replies)
