@@ -15,7 +15,7 @@ from .errors import InputError
 from .features import KeywordMatcher, char_vectorizer, token_vectorizer
 from .linear import LinearScorer, softmax
 from .normalize import normalize
-from .reply_tokenizer import phrase_forms, scanned_text
+from .reply_tokenizer import phrase_forms, scanned_texts
 from .tokenizer import JapaneseTokenizer
 from .tokens import CharNgrams
 
@@ -23,6 +23,12 @@ from .tokens import CharNgrams
 def _knowledge(taxonomy, target: str):
     """(label, description text, keywords or phrases) triples of the taxonomy for a target."""
     return [(e.id, f"{e.label_ja} {e.description}", e.words) for e in taxonomy.entries(target)]
+
+
+def _token_lists(tokenizer, texts) -> list[list[str]]:
+    """The tokens of each text: ours in one batch, any other tokenizer one call per text."""
+    batch = getattr(tokenizer, "batch", None)
+    return batch(texts).lists() if batch is not None else [tokenizer(text) for text in texts]
 
 
 def has_keywords(taxonomy, target: str) -> bool:
@@ -118,7 +124,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         if self._phrase_form() == "surface":
             return words
         normal = [normalize(w) for w in words]
-        return [form for word, tokens in zip(normal, tokenizer.batch(normal).lists()) for form in phrase_forms(tokens, word)]
+        return [form for word, tokens in zip(normal, _token_lists(tokenizer, normal)) for form in phrase_forms(tokens, word)]
 
     def _phrase_form(self) -> str:
         return getattr(self, "phrase_form", "surface")  # getattr: models pickled before phrase_form existed
@@ -137,14 +143,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(self.chars_.fit_transform(texts))
         if self._keywords_on():
             scanned = texts if self._phrase_form() == "surface" else \
-                [scanned_text(text, tokens) for text, tokens in zip(texts, self._token_lists(texts))]
+                scanned_texts(texts, _token_lists(self.vectorizer_.tokenizer, texts))
             blocks.append(self.matcher_.transform(scanned) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-
-    def _token_lists(self, texts) -> list[list[str]]:
-        tokenizer = self.vectorizer_.tokenizer
-        batch = getattr(tokenizer, "batch", None)
-        return batch(texts).lists() if batch is not None else [tokenizer(text) for text in texts]
 
     def _fit_tokens(self, texts):
         """The vectoriser fitted on `texts`. It would call the tokenizer once per text; ours tokenizes them all in
