@@ -30,19 +30,29 @@ def visible_word(word: str, text: str) -> str | None:
     return word if pattern is None else pattern.search(text).group()
 
 
-def as_written(word: str, original: str) -> str:
-    """`word` (found in the normalised text) as the `original` text spells it: the same characters when the
-    original holds them, else the original's span whose NFKC, lower-cased form is `word`; `word` itself when no
-    span matches (the normaliser's variant table replaced the original's spelling)."""
-    if word in original:
-        return word
+def as_written(words: list[str], original: str) -> list[str]:
+    """`words` (found in the normalised text) as the `original` text spells them: the same characters when the
+    original holds them, else the original's span whose NFKC, lower-cased form is the word; the word itself when
+    no span matches (the normaliser's variant table replaced the original's spelling)."""
+    missing = [word for word in words if word not in original]
+    if not missing:
+        return words
     folded, starts = [], []
     for i, char in enumerate(original):
-        for piece in unicodedata.normalize("NFKC", char).lower():
-            folded.append(piece)
-            starts.append(i)
-    at = "".join(folded).find(word)
+        piece = _FOLDED.get(char)
+        if piece is None:
+            piece = _FOLDED[char] = unicodedata.normalize("NFKC", char).lower()
+        folded.append(piece)
+        starts.extend([i] * len(piece))
+    text = "".join(folded)
+    return [word if word in original else _span(word, text, starts, original) for word in words]
+
+
+_FOLDED: dict[str, str] = {}  # character -> its NFKC, lower-cased form (a few thousand distinct characters)
+
+
+def _span(word: str, folded: str, starts: list[int], original: str) -> str:
+    at = folded.find(word)
     if at < 0:
         return word
-    last = at + len(word) - 1
-    return original[starts[at]:starts[last] + 1]
+    return original[starts[at]:starts[at + len(word) - 1] + 1]

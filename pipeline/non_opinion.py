@@ -41,12 +41,13 @@ _FILLER = r"[\s、。,.!?！？・…‥\-－ー―~〜()（）「」『』【�
 _NON_OPINION = re.compile(rf"(?:{_FILLER}|{'|'.join(f'(?:{p})' for p in _PHRASES)})+")
 
 
-def is_non_opinion(text) -> bool:
+def is_non_opinion(text, *, normalized: bool = False) -> bool:
     """True when `text` holds something but no opinion: only non-opinion phrases, signature parts and
-    punctuation. An empty text is not a non-opinion (it is reported as empty)."""
-    if not isinstance(text, str):
+    punctuation. An empty text is not a non-opinion (it is reported as empty). `normalized`: the text already
+    went through `normalize` (scoring has done it once for every reader)."""
+    if not isinstance(text, str) or len(text) > 2 * _LONGEST:
         return False
-    normal = normalize(text)
+    normal = text if normalized else normalize(text)
     if not normal.strip() or len(normal) > _LONGEST:
         return False
     return _NON_OPINION.fullmatch(normal) is not None

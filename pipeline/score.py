@@ -90,7 +90,7 @@ class _Opinions:
 
     def __init__(self, texts: list[str], originals=None):
         self.texts, self.originals = texts, originals if originals is not None else texts
-        self.none = {i for i, t in enumerate(texts) if t and is_non_opinion(t)}
+        self.none = {i for i, t in enumerate(texts) if t and is_non_opinion(t, normalized=True)}
         self.usable = [i for i, t in enumerate(texts) if t and i not in self.none]
         self._tokens: dict = {}
 
@@ -134,7 +134,7 @@ def _predict_themes(model, opinion: _Opinions, k) -> dict:
     for i, words in zip(usable, evidence):
         original = opinion.originals[i]
         same = original == opinion.texts[i]  # most texts: normalising changed nothing
-        written.append("、".join(words if same else [as_written(w, str(original)) for w in words]))
+        written.append("、".join(words if same else as_written(words, str(original))))
     for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
                             (*top, written)):
         _place(cols[name], usable, values)

@@ -115,7 +115,7 @@ def test_visible_word(word, text, expected):
     ("デジタルデバイド", "デジタルデバインド対策", "デジタルデバイド"),  # folded by the variant table: as normalised
 ])
 def test_as_written(word, original, expected):
-    assert as_written(word, original) == expected
+    assert as_written([word, "窓口"], original) == [expected, "窓口"]
 
 
 def test_scored_evidence_is_found_in_the_opinion(model):
