@@ -124,7 +124,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         if self._phrase_form() == "surface":
             return words
         normal = [normalize(w) for w in words]
-        return [form for word, tokens in zip(normal, _token_lists(tokenizer, normal)) for form in phrase_forms(tokens, word)]
+        lists = _token_lists(tokenizer, normal)
+        return [form for word, tokens in zip(normal, lists) for form in phrase_forms(tokens, word)]
 
     def _phrase_form(self) -> str:
         return getattr(self, "phrase_form", "surface")  # getattr: models pickled before phrase_form existed

@@ -123,7 +123,8 @@ def verify(model_dir: Path, card: dict) -> None:
         raise ModelError(f"{model_dir}: tokenizer {tok.get('name')} v{tok.get('version')} is not this code's "
                          f"{TOKENIZER_NAME} v{TOKENIZER_VERSION}; retrain the model")
     reply = card.get("reply_tokenizer")  # absent: a model whose reply model reads lemmas like its theme model
-    if reply is not None and (reply.get("name"), reply.get("version")) != (REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION):
+    expected = (REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION)
+    if reply is not None and (reply.get("name"), reply.get("version")) != expected:
         raise ModelError(f"{model_dir}: reply tokenizer {reply.get('name')} v{reply.get('version')} is not this code's "
                          f"{REPLY_TOKENIZER_NAME} v{REPLY_TOKENIZER_VERSION}; retrain the model")
     files = card.get("files") or {}

@@ -90,7 +90,8 @@ def test_the_default_reply_model_reads_every_register(model, reply, expected):
 
 
 def test_a_taxonomy_without_response_types_keeps_the_packaged_phrases():
-    taxonomy = taxonomy_from_dict({"taxonomy": {"id": "mine", "version": "1"}, "themes": [{"id": "a", "label_ja": "甲"}]})
+    taxonomy = taxonomy_from_dict({"taxonomy": {"id": "mine", "version": "1"},
+                                   "themes": [{"id": "a", "label_ja": "甲"}]})
     packaged = {entry["id"]: len(entry["phrases"]) for entry in packaged_response_types()}
     assert {r.id: len(r.phrases) for r in taxonomy.response_types} == packaged
     assert min(packaged.values()) > 10
