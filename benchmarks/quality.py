@@ -16,7 +16,9 @@ Sections (each a function `ctx -> list[Row]`):
 Extending: a module `benchmarks/quality_themes.py`, when present, defines `sections(ctx) -> list[Row]`; its rows
 are appended to the table. `ctx` is a `Context` (below): the project root, the realdev folder or None, the messy
 folder, `quick`, and `default_model()` / `otaru()` / `realdev()` (each computed once and shared). A `Row` is
-(test, measure, ours, baseline, target): strings, "" where nothing applies.
+(test, measure, ours, baseline, target): strings, "" where nothing applies (any 5-tuple of strings will do, so
+the module need not import this one; `ctx.once(key, make)` shares its own expensive results). A section that
+needs realdev checks `ctx.realdev_dir is None` and returns [] (the table then says nothing of it).
 
     python benchmarks/quality.py            # the whole table (a few minutes on 2 cores)
     python benchmarks/quality.py --quick    # smoke run: tiny folds, nothing written unless --out is given
