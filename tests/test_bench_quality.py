@@ -26,3 +26,17 @@ def test_quality_benchmark_runs_and_skips_absent_realdev(tmp_path):
                  "| messy non-opinions (authored test set, 1) |", "| Otaru opinions (real, 40), default model |"):
         assert test in table, test
     assert "realdev replies" not in table and "realdev: absent" in table
+
+
+def test_a_themes_module_adds_its_sections_last(monkeypatch):
+    import importlib.util
+    import types
+
+    spec = importlib.util.spec_from_file_location("quality_under_test", ROOT / "benchmarks" / "quality.py")
+    quality = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quality)
+    rows = [("themes", "macro-F1", "0.70", "0.65", "")]
+    monkeypatch.setitem(sys.modules, "quality_themes", types.SimpleNamespace(sections=lambda ctx: rows))
+    sections = list(quality.all_sections(quality.Context()))
+    assert sections[:-1] == quality.SECTIONS and sections[-1](None) == rows
+    assert "| themes | macro-F1 | 0.70 | 0.65 |  |" in quality.table(rows)
