@@ -34,6 +34,8 @@ def test_a_themes_module_adds_its_sections_last(monkeypatch):
 
     spec = importlib.util.spec_from_file_location("quality_under_test", ROOT / "benchmarks" / "quality.py")
     quality = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "quality_under_test", quality)  # dataclasses look their module up there
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts the checkout first: undone afterwards
     spec.loader.exec_module(quality)
     rows = [("themes", "macro-F1", "0.70", "0.65", "")]
     monkeypatch.setitem(sys.modules, "quality_themes", types.SimpleNamespace(sections=lambda ctx: rows))
