@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test bench clean locale
+.PHONY: help install install-dev run test bench bench-quality clean locale
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test: $(DEVSTAMP)  ## install the test extras, then run the whole test suite
 
 bench: $(STAMP)  ## speed and memory benchmarks (prints a table; not a pass/fail test)
 	$(BIN)/python benchmarks/run.py
+
+bench-quality: $(STAMP)  ## real-text quality beside plain baselines (Otaru, ../shared/realdev when present, messy sets)
+	$(BIN)/python benchmarks/quality.py
 
 locale: $(DEVSTAMP)  ## compile the message catalogues (pipeline/locale/*/LC_MESSAGES/pubcom.po -> .mo)
 	$(BIN)/pybabel compile -d pipeline/locale -D pubcom

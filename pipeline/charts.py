@@ -48,7 +48,7 @@ def theme_chart(distribution, title: str = ""):
         table = table.iloc[::-1]  # barh draws the first row at the bottom
         figure = _figure(0.38 * len(table) + 1.3)
         ax = figure.add_subplot()
-        colors = [GREY if t == "(unscored)" else BAR for t in table["theme"]]  # 未分類 is not a theme
+        colors = [GREY if t in ("(unscored)", "(no opinion)") else BAR for t in table["theme"]]  # not themes
         bars = ax.barh(table["label"], table["opinions"], color=colors)
         ax.bar_label(bars, labels=[f"{n}件 ({s:.0%})" if n else "" for n, s in zip(table["opinions"], table["share"])],
                      padding=3, fontsize=9)

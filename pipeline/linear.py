@@ -13,7 +13,9 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
+from .evidence_words import whole_word
 from .normalize import normalize
+from .reply_tokenizer import scanned_texts
 from .tokens import TokenBatch, tfidf
 
 REVIEW_MARGIN = 0.1  # a top-two gap below this flags a row for review (a close call)
@@ -155,7 +157,7 @@ class LinearScorer:
 
     def __init__(self, *, tokenizer, vocabulary: dict, idf, ngram_range, sublinear_tf: bool, norm, coef, intercept,
                  classes, names, chars=None, keywords: KeywordIndex | None = None, keyword_weight: float = 1.0,
-                 temperature: float = 1.0):
+                 temperature: float = 1.0, phrase_form: str = "surface"):
         self.tokenizer = tokenizer
         self.vocabulary, self.idf, self.ngram_range = vocabulary, idf, tuple(ngram_range)
         self.sublinear_tf, self.norm = sublinear_tf, norm
@@ -164,6 +166,7 @@ class LinearScorer:
         self.names = list(names)
         self.chars, self.keywords, self.keyword_weight = chars, keywords, keyword_weight
         self.temperature = temperature
+        self.phrase_form = phrase_form  # "tokens": phrases are looked for in the tokens (TaxonomyClassifier)
 
     def tokens(self, texts) -> TokenBatch:
         """The tokens of normalised texts, as this model's TF-IDF sees them (any tokenizer: ours makes the batch
@@ -181,12 +184,15 @@ class LinearScorer:
 
     def features(self, texts, tokens=None) -> sp.csr_matrix:
         """The feature matrix of normalised texts; `tokens`: their tokens, when already computed."""
-        blocks = [tfidf(self.tokens(texts) if tokens is None else tokens, self.vocabulary, self.idf,
-                        ngram_range=self.ngram_range, sublinear_tf=self.sublinear_tf, norm=self.norm)]
+        tokens = self.tokens(texts) if tokens is None else tokens
+        blocks = [tfidf(tokens, self.vocabulary, self.idf, ngram_range=self.ngram_range,
+                        sublinear_tf=self.sublinear_tf, norm=self.norm)]
         if self.chars is not None:
             blocks.append(self.chars.transform(texts))
         if self.keywords is not None:
-            blocks.append(self.keywords.counts(texts) * self.keyword_weight)
+            # phrase_form "tokens": also in the tokens' construction strings (getattr: scorers saved before it)
+            scanned = texts if getattr(self, "phrase_form", "surface") == "surface" else scanned_texts(texts, tokens)
+            blocks.append(self.keywords.counts(scanned) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def decision(self, matrix) -> np.ndarray:
@@ -219,18 +225,29 @@ class LinearScorer:
         bounds = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).tolist()
         cols = cols.tolist()
         found = self.keywords.matches_many(texts) if self.keywords is not None else {}
-        return self._words(found, cols, bounds, k)
+        return self._words(found, cols, bounds, k, texts)
 
-    def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int) -> list[list[str]]:
+    def _words(self, found: dict, ranked: list[int], bounds: list[int], k: int, texts) -> list[list[str]]:
         """Per row, the first `k` words of its ranked features (ranked[bounds[row]:bounds[row + 1]]); a keyword
-        column stands for the row's keywords `found`. One loop for all rows: this runs for every scored row."""
+        column stands for the row's keywords `found`. Each word is shown as it is written in the row's text
+        (`evidence_words.visible_word`): a lemma the text does not hold (行く for 行っ) is passed over, a katakana fragment
+        (オン of オンライン) becomes the whole word. One loop for all rows: this runs for every scored row."""
         names, first_keyword = self.names, len(self.names) - (len(self.keywords.keywords) if self.keywords else 0)
+        whole = self._whole_words()
         evidence = []
         for row in range(len(bounds) - 1):
             words: list[str] = []
             chosen = ""  # the words so far, each after a separator: `w in chosen` = w is inside one of them
+            text = texts[row]
             for j in ranked[bounds[row]:bounds[row + 1]]:
-                for word in found.get((row, j - first_keyword), ()) if j >= first_keyword else (names[j],):
+                if j >= first_keyword:
+                    candidates = found.get((row, j - first_keyword), ())
+                elif names[j] not in text:  # a lemma the text does not write as such
+                    continue
+                else:
+                    pattern = whole[j]  # a katakana piece grows to its whole word (オン -> オンライン)
+                    candidates = (names[j] if pattern is None else pattern.search(text).group(),)
+                for word in candidates:
                     # a word inside one already chosen (ナンバー in マイナンバーカード) adds nothing for a reader
                     if word not in chosen:
                         words.append(word)
@@ -248,6 +265,13 @@ class LinearScorer:
                                             dtype=bool)
         return self._readable_cache
 
+    def _whole_words(self) -> list:
+        """Per feature: the pattern of the whole katakana word around its name (`evidence_words.whole_word`), or
+        None; made once."""
+        if getattr(self, "_katakana_cache", None) is None:
+            self._katakana_cache = [whole_word(name) for name in self.names]
+        return self._katakana_cache
+
     def _rank(self) -> np.ndarray:
         """Each feature's position in name order (the tie-break of `evidence_many`), computed once."""
         if getattr(self, "_rank_cache", None) is None:
@@ -260,6 +284,7 @@ class LinearScorer:
         state = self.__dict__.copy()
         state.pop("_rank_cache", None)  # derived; rebuilt on first use
         state.pop("_readable_cache", None)
+        state.pop("_katakana_cache", None)
         return state
 
 

@@ -18,6 +18,7 @@ from .errors import InputError
 from .features import KeywordMatcher, char_vectorizer, token_vectorizer
 from .linear import LinearScorer, softmax
 from .normalize import normalize
+from .reply_tokenizer import phrase_forms, scanned_texts
 from .tokenizer import JapaneseTokenizer
 from .tokens import CharNgrams
 
@@ -34,6 +35,12 @@ def label_words(label_ja: str) -> tuple[str, ...]:
     """The parts of a Japanese label that a resident may write (保護者負担・費用 -> 保護者負担, 費用):
     split at ・、/ and kept when two characters or longer."""
     return tuple(dict.fromkeys(p.strip() for p in _LABEL_PARTS.split(label_ja) if len(p.strip()) >= 2))
+
+
+def _token_lists(tokenizer, texts) -> list[list[str]]:
+    """The tokens of each text: ours in one batch, any other tokenizer one call per text."""
+    batch = getattr(tokenizer, "batch", None)
+    return batch(texts).lists() if batch is not None else [tokenizer(text) for text in texts]
 
 
 def has_keywords(taxonomy, target: str) -> bool:
@@ -66,11 +73,14 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         keywords / phrases for this target (a user's own taxonomy drafted from labels): the characters then
         stand in for the keyword matching (部活 inside 部活動, 通学 inside 通学路) that such a taxonomy cannot do.
         A taxonomy with keywords (the packaged dx-ja) is unaffected.
+    phrase_form : where keywords / phrases are looked for. "surface": in the normalised text, as written. "tokens":
+        also in the text's tokens (`reply_tokenizer.scanned_text`), the phrases tokenized alike: with the
+        reply tokenizer, 修正します then also finds 修正した and 修正する (the reply model, any register).
     """
 
     def __init__(self, *, taxonomy=None, target="theme", tokenizer=None, use_taxonomy=True, C=10.0,
                  keyword_weight=1.0, taxonomy_weight=0.3, ngram_range=(1, 1), char_ngrams="auto", temperature=1.0,
-                 random_state=0, classifier="logistic", label_keywords=False):
+                 phrase_form="surface", random_state=0, classifier="logistic", label_keywords=False):
         self.taxonomy = taxonomy
         self.target = target
         self.tokenizer = tokenizer
@@ -81,6 +91,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_range = ngram_range
         self.char_ngrams = char_ngrams
         self.temperature = temperature
+        self.phrase_form = phrase_form
         self.random_state = random_state
         self.classifier = classifier
         self.label_keywords = label_keywords
@@ -102,6 +113,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"target must be 'theme' or 'response_type', got {self.target!r}")
         if self.classifier not in ("logistic", "svm"):
             raise ValueError(f"classifier must be 'logistic' or 'svm', got {self.classifier!r}")
+        if self.phrase_form not in ("surface", "tokens"):
+            raise ValueError(f"phrase_form must be 'surface' or 'tokens', got {self.phrase_form!r}")
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} texts but y has {len(y)} labels")
         if self.taxonomy is not None:
@@ -111,7 +124,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"need at least two {self.target} labels to train, got {sorted(set(labels))}")
         tokenizer = self.tokenizer or JapaneseTokenizer(normalized=True, cache_size=50_000)
         self.vectorizer_ = token_vectorizer(tokenizer, ngram_range=self.ngram_range)
-        groups = [(lab, kws) for lab, _, kws in self._knowledge()] if self._keywords_on() else []
+        groups = [(lab, self._phrases(tokenizer, kws)) for lab, _, kws in self._knowledge()] \
+            if self._keywords_on() else []
         self.matcher_ = KeywordMatcher(groups=groups).fit()
         # a fragment must occur twice to count; but a handful of texts (the labels-only baseline fits on the labels
         # alone) may share none, and an empty vocabulary cannot be fitted
@@ -138,6 +152,17 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         labels = {e.id: e.label_ja for e in self.taxonomy.entries(self.target)}
         return [(label, text, words or label_words(labels[label])) for label, text, words in knowledge]
 
+    def _phrases(self, tokenizer, words):
+        """The taxonomy's keywords / phrases as `phrase_form` looks for them."""
+        if self._phrase_form() == "surface":
+            return words
+        normal = [normalize(w) for w in words]
+        lists = _token_lists(tokenizer, normal)
+        return [form for word, tokens in zip(normal, lists) for form in phrase_forms(tokens, word)]
+
+    def _phrase_form(self) -> str:
+        return getattr(self, "phrase_form", "surface")  # getattr: models pickled before phrase_form existed
+
     def _keywords_on(self) -> bool:
         return bool(self.use_taxonomy and self.taxonomy is not None)
 
@@ -151,7 +176,9 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         if self.chars_ is not None:
             blocks.append(self.chars_.fit_transform(texts))
         if self._keywords_on():
-            blocks.append(self.matcher_.transform(texts) * self.keyword_weight)
+            scanned = texts if self._phrase_form() == "surface" else \
+                scanned_texts(texts, _token_lists(self.vectorizer_.tokenizer, texts))
+            blocks.append(self.matcher_.transform(scanned) * self.keyword_weight)
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def _fit_tokens(self, texts):
@@ -193,7 +220,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                 intercept=self.classifier_.intercept_, classes=self.classes_, names=self.feature_names_(),
                 chars=self._char_ngrams(),
                 keywords=self.matcher_.index() if self._keywords_on() else None, keyword_weight=self.keyword_weight,
-                temperature=self.temperature)
+                temperature=self.temperature, phrase_form=self._phrase_form())
             cached = self._scorer_cache = (self.classifier_, scorer)
         return cached[1]
 

@@ -23,7 +23,8 @@ HEADERS = {"consultation": "意見募集", "theme": "テーマID", "label": "テ
            "ratio": "倍率", "review_share": "要確認の割合", "change": "変化", "source": "ファイル",
            "themes_from": "テーマの出典", "unscored_rows": "未分類（行）", "unscored_opinions": "未分類（件）",
            "suggestion": "回答案（過去の回答から）", "suggested_rows": "回答案あり（行）",
-           "distinct_opinions": "同趣旨をまとめた意見数", "group": "グループ"}
+           "distinct_opinions": "同趣旨をまとめた意見数", "group": "グループ",
+           "no_opinion_rows": "意見なし（行）"}
 CHANGES = {"more": "増加", "less": "減少", "": ""}
 PERCENT = ("share", "training_share", "review_share")
 PAGE_REVIEW_ROWS = 30  # the page shows the least confident rows; the workbook has them all
@@ -73,10 +74,10 @@ def _blocks(report, charts: dict) -> list[tuple]:
 def _consultation_blocks(report, h: dict, charts: dict) -> list[tuple]:
     name = h["consultation"]
     dist = report.distributions[name]
-    top = dist[(dist["opinions"] > 0) & (dist["theme"] != "(unscored)")].head(3)
+    top = dist[(dist["opinions"] > 0) & (~dist["theme"].isin(("(unscored)", "(no opinion)")))].head(3)
     review = "要確認の列なし" if h["review_rows"] is None else f"要確認 {h['review_rows']}行（{h['review_share']:.0%}）"
     facts = [f"{h['rows']}行・{h['opinions']}件の意見（{'ラベル' if h['themes_from'] == 'labels' else '予測'}によるテーマ）",
-             f"未分類 {h['unscored_rows']}行（{h['unscored_opinions']}件）", review,
+             f"未分類 {h['unscored_rows']}行（{h['unscored_opinions']}件）、意見なし {h.get('no_opinion_rows', 0)}行", review,
              "多いテーマ: " + "、".join(f"{r.label} {r.opinions}件（{r.share:.0%}）" for r in top.itertuples())]
     blocks = [("h2", name), ("ul", facts),
               ("img", charts.get(f"theme_chart:{name}"), f"{name} テーマ別の意見数"),

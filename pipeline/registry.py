@@ -23,6 +23,7 @@ from . import config
 from ._io import clean_stale, file_sha256
 from .errors import ModelError
 from .targets import ESTIMATORS
+from .reply_tokenizer import REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION
 
 MODEL_FILE = "model.joblib"
@@ -168,6 +169,11 @@ def verify(model_dir: Path, card: dict) -> None:
     if tok.get("name") != TOKENIZER_NAME or tok.get("version") != TOKENIZER_VERSION:
         raise ModelError(f"{model_dir}: tokenizer {tok.get('name')} v{tok.get('version')} is not this code's "
                          f"{TOKENIZER_NAME} v{TOKENIZER_VERSION}; retrain the model")
+    reply = card.get("reply_tokenizer")  # absent: a model whose reply model reads lemmas like its theme model
+    expected = (REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION)
+    if reply is not None and (reply.get("name"), reply.get("version")) != expected:
+        raise ModelError(f"{model_dir}: reply tokenizer {reply.get('name')} v{reply.get('version')} is not this code's "
+                         f"{REPLY_TOKENIZER_NAME} v{REPLY_TOKENIZER_VERSION}; retrain the model")
     files = card.get("files") or {}
     if MODEL_FILE not in files:
         raise ModelError(f"{model_dir}: the card lists no hash for {MODEL_FILE}; refusing to load it")

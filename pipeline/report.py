@@ -3,7 +3,8 @@
 Each input is one consultation, named from its file stem (``otaru.scored.csv`` -> ``otaru``). The theme is the
 ``theme`` column when the file is labelled, else ``pred_theme``; the response type is ``response_type`` else
 ``pred_response_type``. A row counts ``opinion_count`` opinions when that column exists (a published row may stand
-for 「(2件)」), else one. A row without a theme (unscorable text) is counted as 「未分類」, never dropped.
+for 「(2件)」), else one. A row without a theme (unscorable text) is counted as 「未分類」, never dropped; a row that
+holds no opinion (review_reason 「意見を含まない行」: 特になし, よろしくお願いします) is counted apart as 「意見なし」.
 
 Drift against the training data compares *row* shares (the model sees rows, and a model card only keeps row
 counts), over the rows that have a theme. A theme is flagged
@@ -25,9 +26,12 @@ import pandas as pd
 
 from .errors import InputError
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .non_opinion import NO_OPINION_REASON
 
 UNSCORED = "(unscored)"
 UNSCORED_LABEL = "未分類"
+NO_OPINION = "(no opinion)"
+NO_OPINION_LABEL = "意見なし"
 UNTYPED_LABEL = "未判定"
 DRIFT_RATIO = 2.0
 DRIFT_MIN_ROWS = 3
@@ -114,16 +118,18 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
     text_col = find_column(frame, None, TEXT_COLUMNS, what="text", source=source, option="", required=False)
     reply_col = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     theme = _text(frame[theme_col])
+    reason = _text(frame["review_reason"]) if "review_reason" in frame.columns else pd.Series("", index=frame.index)
+    empty = theme.where(~reason.str.contains(NO_OPINION_REASON, regex=False), NO_OPINION)
     out = pd.DataFrame({
         "row": _text(frame[id_col]) if id_col else pd.Series(range(1, len(frame) + 1)).astype(str),
         "text": frame[text_col].fillna("").astype(str) if text_col else "",  # as written: '\t=x' is not '=x'
         "reply": frame[reply_col].fillna("").astype(str) if reply_col else "",
-        "theme": theme.where(theme != "", UNSCORED),
+        "theme": theme.where(theme != "", empty.replace("", UNSCORED)),
         "response_type": _text(frame[type_col]) if type_col else "",
         "weight": _weights(frame, source),
         "needs_review": _flags(frame, source),
         "score": pd.to_numeric(frame["pred_theme_score"], errors="coerce") if "pred_theme_score" in frame.columns else np.nan,
-        "reason": _text(frame["review_reason"]) if "review_reason" in frame.columns else "",
+        "reason": reason,
         # a response type predicted from the opinion alone (no reply yet) is a guess, never counted as a reply
         "guess": (_text(frame["pred_response_basis"]) == "opinion") if type_col == "pred_response_type"
                  and "pred_response_basis" in frame.columns else False,
@@ -162,16 +168,18 @@ def _flags(frame: pd.DataFrame, source: str) -> pd.Series:
 # ---------------------------------------------------------------- tables
 def _labels(taxonomy) -> dict[str, str]:
     labels = dict(taxonomy.theme_labels()) if taxonomy is not None else {}
-    labels[UNSCORED] = UNSCORED_LABEL
+    labels[UNSCORED], labels[NO_OPINION] = UNSCORED_LABEL, NO_OPINION_LABEL
     return labels
 
 
 def _theme_order(taxonomy, *frames: pd.DataFrame) -> list[str]:
-    """Taxonomy order, then any theme the data has that the taxonomy lacks, then 未分類 last."""
+    """Taxonomy order, then any theme the data has that the taxonomy lacks, then 未分類, then 意見なし when any row
+    holds no opinion."""
     order = list(taxonomy.theme_ids) if taxonomy is not None else []
     for frame in frames:
-        order += [t for t in pd.unique(frame["theme"]) if t not in order and t != UNSCORED]
-    return order + [UNSCORED]
+        order += [t for t in pd.unique(frame["theme"]) if t not in order and t not in (UNSCORED, NO_OPINION)]
+    none = any((frame["theme"] == NO_OPINION).any() for frame in frames)
+    return order + [UNSCORED] + ([NO_OPINION] if none else [])
 
 
 def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
@@ -183,7 +191,8 @@ def theme_distribution(c: Consultation, taxonomy=None) -> pd.DataFrame:
     table["share"] = table["opinions"] / total if total else 0.0
     table.insert(0, "label", [_labels(taxonomy).get(t, t) for t in table.index])
     table = table.rename_axis("theme").reset_index()
-    table["_last"] = table["theme"] == UNSCORED  # 未分類 stays at the bottom whatever its size
+    # 未分類, then 意見なし, stay at the bottom whatever their size
+    table["_last"] = table["theme"].map({UNSCORED: 1, NO_OPINION: 2}).fillna(0)
     table = table.sort_values(["_last", "opinions"], ascending=[True, False], kind="stable").drop(columns="_last")
     from .group_report import with_distinct  # grouped rows: distinct_opinions after opinions
 
@@ -199,7 +208,7 @@ def theme_response_table(c: Consultation, taxonomy=None, *, guesses: bool = Fals
     type_labels = taxonomy.response_labels() if taxonomy is not None else {}
     columns = list(type_labels) + [t for t in pd.unique(f["response_type"]) if t not in type_labels]
     table = f.pivot_table(index="theme", columns="response_type", values="weight", aggfunc="sum", fill_value=0)
-    order = [t for t in _theme_order(taxonomy, f) if t != UNSCORED or t in table.index]
+    order = [t for t in _theme_order(taxonomy, f) if t not in (UNSCORED, NO_OPINION) or t in table.index]
     table = table.reindex(index=order, columns=columns, fill_value=0).astype(int)
     if UNTYPED_LABEL in table.columns and not table[UNTYPED_LABEL].any():
         table = table.drop(columns=UNTYPED_LABEL)
@@ -236,11 +245,12 @@ def headline(c: Consultation) -> dict:
     from .group_report import group_keys
 
     f = c.frame
-    unscored = f["theme"] == UNSCORED
+    unscored, none = f["theme"] == UNSCORED, f["theme"] == NO_OPINION
     grouped = {"distinct_opinions": int(group_keys(f).nunique())} if f["group"].ne("").any() else {}
     return {"consultation": c.name, "source": c.source, "themes_from": "labels" if c.labelled else "predictions",
             "rows": int(len(f)), "opinions": int(f["weight"].sum()),
             "unscored_rows": int(unscored.sum()), "unscored_opinions": int(f.loc[unscored, "weight"].sum()),
+            "no_opinion_rows": int(none.sum()),
             "review_rows": int(f["needs_review"].sum()) if c.has_review else None,
             "review_share": (float(f["needs_review"].mean()) if len(f) else 0.0) if c.has_review else None,
             **grouped, **({"suggested_rows": int(f["suggestion"].ne("").sum())} if f["suggestion"].ne("").any() else {})}
@@ -274,8 +284,8 @@ def training_rounds(training) -> frozenset:
 def drift(c: Consultation, counts: dict[str, int], taxonomy=None) -> pd.DataFrame:
     """Per theme: training rows and share, this file's rows and share, their ratio, its review share, and the flag
     (more / less / blank) by the rule in the module docstring. Shares are over rows that have a theme."""
-    f = c.frame[c.frame["theme"] != UNSCORED]
-    order = [t for t in _theme_order(taxonomy, f) if t != UNSCORED]
+    f = c.frame[~c.frame["theme"].isin((UNSCORED, NO_OPINION))]
+    order = [t for t in _theme_order(taxonomy, f) if t not in (UNSCORED, NO_OPINION)]
     order += [t for t in counts if t not in order]
     train_total, file_total = sum(counts.values()), len(f)
     rows = f["theme"].value_counts().reindex(order, fill_value=0)

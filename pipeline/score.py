@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .evidence_words import as_written
+from .non_opinion import NO_OPINION_REASON, is_non_opinion
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_label", "pred_theme_score", "pred_theme_2", "pred_theme_2_score",
@@ -22,7 +24,7 @@ PRED_COLUMNS = ["pred_theme", "pred_theme_label", "pred_theme_score", "pred_them
                 "needs_review", "review_code", "review_reason", "evidence"]
 # review_code -> the Japanese reason staff read (review_reason)
 REVIEW_CODES = {"empty_text": "本文が空", "not_japanese": "日本語の本文ではない", "too_short": "短すぎて判定できない",
-                "low_confidence": "確信度が低い", "close_call": "上位2テーマが僅差"}
+                "low_confidence": "確信度が低い", "close_call": "上位2テーマが僅差", "no_opinion": NO_OPINION_REASON}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _MIN_CHARS = 4
 
@@ -63,17 +65,18 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
     text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
                            option="--response-column", required=bool(response_column))
-    texts = [normalize(t) for t in frame[text_col].tolist()]
+    originals = frame[text_col].tolist()
+    texts = [normalize(t) for t in originals]
     replies = [normalize(t) for t in _replies(frame, resp_col)] if resp_col else [""] * len(frame)
     out = frame.copy()
-    opinion = _Opinions(texts)
+    opinion = _Opinions(texts, originals)
     preds = _predict_themes(model, opinion, evidence_words)
     preds.update(_predict_responses(model, opinion, replies))
     for column in PRED_COLUMNS:
         if column in preds:
             out[column] = preds[column]
     themes, types = _label_maps(model)
-    out["needs_review"], out["review_code"], out["review_reason"] = _review(model, texts, preds, (themes, types))
+    out["needs_review"], out["review_code"], out["review_reason"] = _review(model, opinion, preds, (themes, types))
     out["pred_theme_label"] = [themes.get(t, t) for t in preds["pred_theme"]]
     out["pred_response_type_label"] = [types.get(t, t) for t in preds["pred_response_type"]]
     out = out[list(frame.columns) + [c for c in PRED_COLUMNS if c in out.columns]]
@@ -130,11 +133,14 @@ def _replies(frame: pd.DataFrame, column: str) -> list:
 
 class _Opinions:
     """The normalised opinion texts of one score call, and their tokens, computed once for every estimator that
-    reads opinions (the theme model and the response-type-from-opinion model)."""
+    reads opinions (the theme model and the response-type-from-opinion model). `usable`: the rows read, those with
+    a text that holds an opinion; `none`: the rows whose text holds none (特になし, よろしくお願いします), which
+    get no theme (`pipeline.non_opinion`)."""
 
-    def __init__(self, texts: list[str]):
-        self.texts = texts
-        self.usable = [i for i, t in enumerate(texts) if t]
+    def __init__(self, texts: list[str], originals=None):
+        self.texts, self.originals = texts, originals if originals is not None else texts
+        self.none = {i for i, t in enumerate(texts) if t and is_non_opinion(t, normalized=True)}
+        self.usable = [i for i, t in enumerate(texts) if t and i not in self.none]
         self._tokens: dict = {}
 
     def tokens(self, estimator, rows: list[int]):
@@ -173,8 +179,14 @@ def _predict_themes(model, opinion: _Opinions, k) -> dict:
     top = _top2(model.theme.predict_proba_features(matrix), model.theme.classes_)
     top = (*top[:2], *_second_if_likely(top[2], top[3]))
     evidence = model.theme.evidence_many(matrix, texts, top[0], k=k)
+    # in the opinion's own spelling (DX, not the normalised dx): a reader finds each word in the text
+    written = []
+    for i, words in zip(usable, evidence):
+        original = opinion.originals[i]
+        same = original == opinion.texts[i]  # most texts: normalising changed nothing
+        written.append("、".join(words if same else as_written(words, str(original))))
     for name, values in zip(("pred_theme", "pred_theme_score", "pred_theme_2", "pred_theme_2_score", "evidence"),
-                            (*top, ["、".join(words) for words in evidence])):
+                            (*top, written)):
         _place(cols[name], usable, values)
     return cols
 
@@ -201,7 +213,8 @@ def _predict_responses(model, opinion: _Opinions, replies) -> dict:
     cols = {"pred_response_type": [""] * n, "pred_response_type_score": [np.nan] * n, "pred_response_basis": [""] * n}
     for basis, estimator, source in (("reply", model.response_type, replies),
                                      ("opinion", model.response_type_from_opinion, texts)):
-        rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i] and (basis == "opinion" or replies[i])]
+        rows = [i for i in range(n) if source[i] and not cols["pred_response_basis"][i]
+                and (replies[i] if basis == "reply" else i not in opinion.none)]
         if estimator is None or not rows:
             continue
         batch = [source[i] for i in rows]
@@ -228,13 +241,13 @@ def _label_maps(model) -> tuple[dict, dict]:
     return (taxonomy.theme_labels(), taxonomy.response_labels()) if taxonomy is not None else ({}, {})
 
 
-def _review(model, texts, preds, labels):
+def _review(model, opinion: _Opinions, preds, labels):
     """needs_review, review_code (for programs) and review_reason (the same, in Japanese with the numbers)."""
     flags, codes, reasons = [], [], []
     threshold, margin = model.review_threshold, model.review_margin
     themes = labels[0]
-    for i, text in enumerate(texts):
-        unusable = _unusable(text)
+    for i, text in enumerate(opinion.texts):
+        unusable = "no_opinion" if i in opinion.none else _unusable(text)
         why = [(unusable, REVIEW_CODES[unusable])] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:

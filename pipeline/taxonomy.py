@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ except ModuleNotFoundError:  # pragma: no cover
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
+# The ids of the default three response types; a taxonomy without [[response_types]] gets the packaged
+# taxonomy's (`packaged_response_types`), with all its reply phrases: what replies say is the same in every
+# consultation, and a user's own taxonomy drafted from labels alone should not lose it.
 DEFAULT_RESPONSE_TYPES = (
     {"id": "adopted", "label_ja": "案を修正", "label_en": "Draft modified", "phrases": ["修正します", "追記します", "追加します", "削除します"]},
     {"id": "future", "label_ja": "今後の参考・検討", "label_en": "Considered for the future", "phrases": ["検討してまいります", "参考にさせていただきます", "参考とさせていただきます"]},
@@ -149,7 +153,8 @@ def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxon
     if not themes:
         raise TaxonomyError(f"{where}: needs at least one [[themes]] entry")
     response_types = tuple(
-        _entries(data.get("response_types") or list(DEFAULT_RESPONSE_TYPES), where, "response_types", ResponseType, list_key="phrases")
+        _entries(data.get("response_types") or packaged_response_types(), where, "response_types", ResponseType,
+                 list_key="phrases")
     )
     categories = data.get("response_categories") or {}
     allowed = {r.id for r in response_types}
@@ -161,6 +166,17 @@ def taxonomy_from_dict(data: dict, *, path: str = "", sha256: str = "") -> Taxon
         language=str(head.get("language", "ja")), label_ja=str(head.get("label_ja", "")),
         description=str(head.get("description", "")), response_categories=dict(categories), path=path, sha256=sha256,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_response_types_raw() -> tuple:
+    data = tomllib.loads(config.DEFAULT_TAXONOMY.read_text(encoding="utf-8"))
+    return tuple(data["response_types"])
+
+
+def packaged_response_types() -> list[dict]:
+    """The packaged taxonomy's [[response_types]] (adopted / future / kept with their reply phrases), as TOML tables."""
+    return [dict(entry) for entry in _packaged_response_types_raw()]
 
 
 def _reject_unknown(keys, allowed, message: str) -> None:

@@ -27,6 +27,8 @@ from .ingest.tables import (
 from .linear import REVIEW_MARGIN, Scoring, ScoringModel
 from .models import TaxonomyClassifier, has_keywords
 from .normalize import NORMALIZER_VERSION
+from .reply_examples import reply_examples
+from .reply_tokenizer import REPLY_TOKENIZER_NAME, REPLY_TOKENIZER_VERSION, ReplyTokenizer
 from .targets import ESTIMATORS
 from .taxonomy import Taxonomy, load_taxonomy
 from .tokenizer import TOKENIZER_NAME, TOKENIZER_VERSION, JapaneseTokenizer
@@ -36,7 +38,8 @@ DEFAULT_PARAMS = {
     # keyword columns and taxonomy pseudo-documents weigh little against 600 authored examples: chosen on an
     # independent author's 240 examples (train on the rest) and Otaru LOO, never on the held-out set
     "theme": {"C": 10.0, "keyword_weight": 0.2, "taxonomy_weight": 0.15},
-    "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3},
+    # the reply model reads constructions in any register (pipeline.reply_tokenizer), its phrases included
+    "response_type": {"C": 10.0, "keyword_weight": 2.0, "taxonomy_weight": 0.3, "phrase_form": "tokens"},
     "response_type_from_opinion": {"C": 1.0},
 }
 # A taxonomy drafted from labels alone (no keywords for the target): each label weighs like an example, not 0.15;
@@ -196,6 +199,8 @@ def estimator_for(key: str, taxonomy: Taxonomy, tokenizer=None, params=None) -> 
     """The unfitted estimator behind `key` (see ESTIMATORS), with the default model's parameters."""
     target, _, use_taxonomy = ESTIMATORS[key]
     settings = {**DEFAULT_PARAMS, **(params or {})}[key]
+    if settings.get("phrase_form") == "tokens":  # phrases looked for in constructions: the reply tokenizer's
+        tokenizer = ReplyTokenizer(normalized=True, cache_size=50_000)
     if keyword_free(key, taxonomy) and not (params and key in params):
         settings = {**settings, **KEYWORD_FREE_PARAMS.get(key, {})}
     return TaxonomyClassifier(taxonomy=taxonomy, target=target, tokenizer=tokenizer, use_taxonomy=use_taxonomy,
@@ -211,9 +216,13 @@ def keyword_free(key: str, taxonomy: Taxonomy) -> bool:
 def training_data(key: str, rows: pd.DataFrame, taxonomy: Taxonomy):
     """(texts, labels, sample weights) that fit estimator `key` from labelled rows: the rows' texts, plus for
     themes under a keyword-free taxonomy each row's non-empty reply at REPLY_WEIGHT and, where a second theme is
-    labelled, its opinion for that theme at SECONDARY_WEIGHT."""
+    labelled, its opinion for that theme at SECONDARY_WEIGHT; for the reply model, the authored replies in every
+    register (`pipeline.reply_examples`)."""
     target, text, _ = ESTIMATORS[key]
     texts, labels = rows[text].tolist(), rows[target].tolist()
+    if key == "response_type":
+        replies, types = reply_examples(taxonomy)
+        return texts + replies, labels + types, None
     if key != "theme" or not keyword_free(key, taxonomy):
         return texts, labels, None
     weights = [1.0] * len(texts)
@@ -297,6 +306,7 @@ def model_card(frame: pd.DataFrame, authored: pd.DataFrame, taxonomy: Taxonomy, 
         # the Japanese labels, so that scoring writes them beside the ids without the taxonomy file
         "label_ja": {"theme": taxonomy.theme_labels(), "response_type": taxonomy.response_labels()},
         "tokenizer": {"name": TOKENIZER_NAME, "version": TOKENIZER_VERSION, "normalizer": NORMALIZER_VERSION},
+        "reply_tokenizer": {"name": REPLY_TOKENIZER_NAME, "version": REPLY_TOKENIZER_VERSION},
         "versions": _versions(sklearn),
         "random_state": config.RANDOM_STATE,
         "needs_review": review,

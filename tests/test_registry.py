@@ -86,6 +86,7 @@ def test_a_card_listing_a_path_outside_the_folder_is_refused(saved):
     ({"format_version": 99}, "model format 99 is not readable"),
     ({"tokenizer": {"name": "ja-unidic-lemma", "version": 99}}, "tokenizer ja-unidic-lemma v99 is not"),
     ({"tokenizer": {"name": "other-tokenizer", "version": 1}}, "tokenizer other-tokenizer v1 is not"),
+    ({"reply_tokenizer": {"name": "ja-unidic-construction", "version": 99}}, "reply tokenizer ja-unidic-construction v99"),
     ({"files": {}}, "lists no hash for model.joblib"),
 ])
 def test_a_card_this_code_cannot_read_is_refused(saved, edit, message):

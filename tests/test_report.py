@@ -84,7 +84,7 @@ def test_shares_are_weighted_by_opinion_count_and_unscored_rows_are_counted(taxo
     beta = report.distributions["beta"].set_index("theme")
     assert beta.loc["security", "share"] == pytest.approx(4 / 5)
     assert report.headlines[0] == {"consultation": "alpha", "source": "alpha", "themes_from": "predictions", "rows": 5,
-                                   "opinions": 7, "unscored_rows": 1, "unscored_opinions": 1, "review_rows": 2,
+                                   "opinions": 7, "unscored_rows": 1, "unscored_opinions": 1, "no_opinion_rows": 0, "review_rows": 2,
                                    "review_share": pytest.approx(2 / 5)}
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.evidence_words import visible_word
 from pipeline.features import KeywordMatcher, token_vectorizer
 from pipeline.normalize import normalize
 from pipeline.score import read_input, score_frame, write_output
@@ -81,7 +82,8 @@ def _plain_matches(matcher, text: str, label) -> list[str]:
 
 
 def _plain_evidence(estimator, text: str, label, k: int = 5) -> list[str]:
-    """The evidence computation one row at a time, as it was before the batched version."""
+    """The evidence computation one row at a time, as it was before the batched version, with each word as the
+    text writes it (`visible_word`)."""
     normal = normalize(text)
     row = estimator.features([normal]).tocsr()
     index = list(estimator.classes_).index(label)
@@ -93,8 +95,9 @@ def _plain_evidence(estimator, text: str, label, k: int = 5) -> list[str]:
     for weight, name in scored:
         if weight <= 0 or len(words) >= k:
             break
-        for word in (_plain_matches(estimator.matcher_, normal, name[3:]) if name.startswith("kw:") else [name]):
-            if word != "<num>" and not any(word in chosen for chosen in words):
+        visible = [visible_word(name, normal)] if not name.startswith("kw:") else []
+        for word in (_plain_matches(estimator.matcher_, normal, name[3:]) if name.startswith("kw:") else visible):
+            if word and word != "<num>" and not any(word in chosen for chosen in words):
                 words.append(word)
     return words[:k]
 
