@@ -17,8 +17,10 @@ Extending: a module `benchmarks/quality_themes.py`, when present, defines `secti
 are appended to the table. `ctx` is a `Context` (below): the project root, the realdev folder or None, the messy
 folder, `quick`, and `default_model()` / `otaru()` / `realdev()` (each computed once and shared). A `Row` is
 (test, measure, ours, baseline, target): strings, "" where nothing applies (any 5-tuple of strings will do, so
-the module need not import this one; `ctx.once(key, make)` shares its own expensive results). A section that
-needs realdev checks `ctx.realdev_dir is None` and returns [] (the table then says nothing of it).
+the module need not import this one; `ctx.once(key, make)` shares its own expensive results), or a dict (test,
+metric, model, baseline, note; numbers or None), as `quality_themes.py` writes them. A section that needs realdev
+checks `ctx.realdev_dir is None` and returns [] (the table then says nothing of it). The themes' folds take minutes:
+a --quick run leaves them out.
 
     python benchmarks/quality.py            # the whole table (a few minutes on 2 cores)
     python benchmarks/quality.py --quick    # smoke run: tiny folds, nothing written unless --out is given
@@ -250,7 +252,28 @@ def all_sections(ctx: Context):
         if exc.name != "quality_themes":
             raise
         return
-    yield themes.sections
+    yield _theme_rows(themes)
+
+
+def _theme_rows(themes):
+    """quality_themes.sections as a section of this table: its rows may be dicts (test, metric, model, baseline,
+    note: numbers or None), made Rows here. Skipped in a --quick run, whose folds it does not have (minutes)."""
+    def theme_sections(ctx):
+        if ctx is not None and ctx.quick:
+            return []
+        return [_as_row(row) for row in themes.sections(ctx)]
+
+    return theme_sections
+
+
+def _as_row(row) -> Row:
+    if not isinstance(row, dict):
+        return Row(*row)
+    return Row(row["test"], row["metric"], _number(row["model"]), _number(row["baseline"]), row.get("note", ""))
+
+
+def _number(value) -> str:
+    return "" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
 
 
 def table(rows: list[Row]) -> str:
