@@ -134,3 +134,85 @@ def test_argparse_mistakes_are_japanese_too(tmp_path):
     import argparse
 
     assert argparse._("usage: ") == "usage: "  # in this process argparse is as it was
+
+
+# ---------------------------------------------------------------- every error a user can trigger has a translation
+def _error_classes() -> set[str]:
+    from pipeline import errors
+
+    return {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, errors.PubcomError)}
+
+
+def _sample(node, module) -> str | None:
+    """The message an f-string would build: module constants (REVIEWED, CARD_FILE) by their value, any other field
+    by a token v1, v2...; None when the message is not written at the raise (a variable)."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    out = []
+    for number, part in enumerate(node.values, start=1):
+        if isinstance(part, ast.Constant):
+            out.append(part.value)
+            continue
+        value = _constant(part.value.id, module) if isinstance(part.value, ast.Name) else None
+        spec = ast.literal_eval(part.format_spec.values[0]) if part.format_spec else ""
+        out.append(f"v{number}" if value is None else format(value, spec))
+    return "".join(out)
+
+
+def _constant(name: str, module):
+    """A module constant's value: from the raising module, or the package module it imports it from in a function."""
+    if not name.isupper():
+        return None
+    modules = [module] + [m for key, m in sorted(sys.modules.items()) if key.startswith("pipeline.")]
+    return next((getattr(m, name) for m in modules if isinstance(getattr(m, name, None), (str, int))), None)
+
+
+def _raised_messages() -> list[tuple[str, str]]:
+    """(where, sample message) for every `raise <a PubcomError>(...)` in the package."""
+    import ast
+    import importlib
+
+    classes, found = _error_classes(), []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        if path.name == "__main__.py":  # runs the CLI when imported
+            continue
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name)
+                    and node.exc.func.id in classes and node.exc.args):
+                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", _sample(node.exc.args[0], module)))
+    return found
+
+
+# raised messages whose text is not written at the raise; each is checked otherwise
+_BUILT_ELSEWHERE = {
+    ("pipeline/taxonomy.py", "v1 v3 (allowed: v5)"),  # _reject_unknown(message=...): test_taxonomy_errors_in_japanese
+    ("pipeline/ingest/tables.py", "v1: v3"),  # pandas' own words after the file name: the last resort localizes it
+}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_the_walk_finds_the_raises():
+    found = _raised_messages()
+    assert len(found) > 100 and all(message is not None for _, message in found)
+
+
+@pytest.mark.parametrize("where, message", _raised_messages())
+def test_every_raised_error_has_a_japanese_template(where, message):
+    if (where.split(":")[0], message) in _BUILT_ELSEWHERE:
+        pytest.skip("built from parts elsewhere")
+    catalogue = _po()
+    template = next((t for t, pattern in i18n._patterns() if pattern.fullmatch(message)), None)
+    assert message in catalogue or (template and template != "{where}: {message}" and template in catalogue), \
+        f"{where}: no template in pipeline/message_templates.py for {message!r}"
+    i18n.activate("ja")
+    try:
+        japanese = i18n.localize(message)
+    finally:
+        i18n.activate("en")
+    assert JAPANESE.search(japanese) and japanese != message
+    assert all(token in japanese for token in re.findall(r"\bv\d+\b", message))  # every field is kept
