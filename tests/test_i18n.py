@@ -216,3 +216,102 @@ def test_every_raised_error_has_a_japanese_template(where, message):
         i18n.activate("en")
     assert JAPANESE.search(japanese) and japanese != message
     assert all(token in japanese for token in re.findall(r"\bv\d+\b", message))  # every field is kept
+
+
+# ---------------------------------------------------------------- the CLI's lines, Japanese by default, English on request
+TAXONOMY = '[taxonomy]\nid = "mini"\nversion = "1"\n\n[[themes]]\nid = "counter"\nlabel_ja = "窓口"\nkeywords = ["窓口"]\n'
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A folder with a few small inputs, the models folder empty; the language put back to English afterwards."""
+    from pipeline import config
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "MODELS_DIR", tmp_path / "models")
+    (tmp_path / "dup.csv").write_text("ご意見,回答,ご意見\n山田太郎です。窓口を残してほしい,検討します,x\n", encoding="utf-8")
+    (tmp_path / "mini.toml").write_text(TAXONOMY, encoding="utf-8")
+    (tmp_path / "typo.toml").write_text(TAXONOMY.replace('version = "1"', 'verison = "1"\nversion = "1"'),
+                                        encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("a\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "listcard").mkdir()
+    (tmp_path / "listcard" / "card.json").write_text("[]", encoding="utf-8")
+    yield tmp_path
+    i18n.activate("en")
+
+
+# (arguments, exit code, the line in Japanese, the same line in English); each names the file it is about
+CLI_LINES = [
+    (["taxonomy", "check", "mini.toml"], 0,
+     "mini.toml: 問題ありません: mini v1、テーマ 1 個（counter）、キーワード 1 語、対応区分 3 個（adopted, future, kept）、定型句",
+     "mini.toml: ok: mini v1, 1 themes (counter), 1 keywords, 3 response types (adopted, future, kept),"),
+    (["taxonomy", "check", "broken.toml"], 2, "pubcom taxonomy: エラー: broken.toml: 正しい TOML ではありません（",
+     "pubcom taxonomy: error: broken.toml: not valid TOML ("),
+    (["taxonomy", "check", "typo.toml"], 2,
+     "pubcom taxonomy: エラー: typo.toml: [taxonomy] に知らないキー 'verison' があります（使えるキー: ",
+     "pubcom taxonomy: error: typo.toml: unknown [taxonomy] key 'verison' (allowed: "),
+    (["models"], 0, "モデルはまだありません（pubcom train で作成できます）", "no models yet (pubcom train)"),
+    (["redact", "dup.csv", "--out", "red.csv"], 0, "警告: dup.csv: 重複していた列の見出しの名前を変えました: ご意見.1",
+     "warning: dup.csv: repeated column heading(s) renamed: ご意見.1"),
+    (["redact", "dup.csv", "--out", "red.csv"], 0, "1 行のうち 1 行の個人情報を伏せました（氏名 1） -> red.csv",
+     "redacted 1 of 1 rows, masked: 氏名 1 -> red.csv"),
+    (["ingest", "empty.txt"], 2, "pubcom ingest: エラー: empty.txt: ファイルが空です", "pubcom ingest: error: empty.txt: the file is empty"),
+    (["ingest", "dup.csv", "mini.toml", "--id", "x"], 2,
+     "pubcom ingest: エラー: --id は1つの意見募集を指します。SOURCE は1つだけ指定してください",
+     "pubcom ingest: error: --id names one consultation; give one SOURCE with it"),
+    (["score", "dup.csv", "--model", "listcard"], 2,
+     "pubcom score: エラー: {home}/listcard/card.json: モデルカードではありません（JSON の list です。オブジェクトが必要です）",
+     "pubcom score: error: {home}/listcard/card.json: not a model card (a JSON list, expected an object)"),
+    (["redact", "mini.toml", "--out", "mini.toml/red.csv"], 2,
+     "pubcom redact: エラー: mini.toml: フォルダではなくファイルです。その中に red.csv は書き込めません",
+     "pubcom redact: error: mini.toml: is a file, not a folder: red.csv cannot be written in it"),
+]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("args, code, japanese, english", CLI_LINES)
+def test_the_cli_speaks_the_readers_language(workdir, capsys, args, code, japanese, english, lang):
+    from pipeline.cli import main
+
+    assert main(["--lang", lang, *args]) == code
+    out, err = capsys.readouterr()
+    lines = (out + err).splitlines()
+    expected, other = (japanese, english) if lang == "ja" else (english, japanese)
+    expected, other = expected.format(home=workdir), other.format(home=workdir)
+    assert any(line.startswith(expected) for line in lines), lines
+    assert not any(line.startswith(other) for line in lines)
+    if code:  # a mistake is one line
+        assert len(err.splitlines()) == 1 and not out
+
+
+def test_japanese_is_the_default_without_lang(workdir, capsys, monkeypatch):
+    from pipeline.cli import main
+
+    for variable in ("PUBCOM_LANG", "LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    assert main(["taxonomy", "check", "broken.toml"]) == 2
+    assert capsys.readouterr().err.startswith("pubcom taxonomy: エラー: broken.toml: 正しい TOML ではありません")
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("evaluate (none (fitted model), n=12):", "評価（なし（学習済みモデル）、n=12）:"),
+    ("  theme: macro-F1 model 0.80 vs plain TF-IDF + LR 0.50 (same folds)",
+     "  テーマ: macro-F1 モデル 0.80、比較対象 plain TF-IDF + LR 0.50（同じ分割）"),
+    ("ingest: 40 rows, 42 opinions (declared 42) -> a.records.csv", "読込: 40 行、意見 42 件（資料の記載 42 件） -> a.records.csv"),
+    ("warning: a.txt: the document declares 42 opinions but 40 were counted (38 rows)",
+     "警告: a.txt: 資料には意見 42 件とありますが、数えると 40 件でした（38 行）"),
+    ("suggesting replies from 40 answered opinions (39 distinct replies) in 1 file(s); 2 rows without a reply not used",
+     "1 ファイルの回答済みの意見 40 件（異なる回答 39 件）から回答案を作ります（回答のない 2 行は使いません）"),
+    ("pubcom score: error: out.csv: No space left on device", "pubcom score: エラー: out.csv: ディスクの空き容量がありません"),
+    ("pubcom train: error: models: Permission denied", "pubcom train: エラー: models: アクセス権がありません"),
+    ("warning: m1 was trained with scikit-learn 1.0; this is 1.5. Predictions may differ: retrain when you can.",
+     "警告: m1 は scikit-learn 1.0 で学習されています（この環境は 1.5）。予測が変わることがあるので、できるときに学習し直してください。"),
+    ("x.toml: [[themes]] #2 (abc): needs label_ja", "x.toml: [[themes]] #2（abc）: label_ja が必要です"),
+])
+def test_lines_built_from_parts(message, expected):
+    i18n.activate("ja")
+    try:
+        assert i18n.localize(message) == expected
+    finally:
+        i18n.activate("en")
