@@ -249,7 +249,7 @@ CLI_LINES = [
     (["taxonomy", "check", "broken.toml"], 2, "pubcom taxonomy: エラー: broken.toml: 正しい TOML ではありません（",
      "pubcom taxonomy: error: broken.toml: not valid TOML ("),
     (["taxonomy", "check", "typo.toml"], 2,
-     "pubcom taxonomy: エラー: typo.toml: [taxonomy] に知らないキー 'verison' があります（使えるキー: ",
+     "pubcom taxonomy: エラー: typo.toml: [taxonomy] のキー 'verison' は使えません（使えるキー: ",
      "pubcom taxonomy: error: typo.toml: unknown [taxonomy] key 'verison' (allowed: "),
     (["models"], 0, "モデルはまだありません（pubcom train で作成できます）", "no models yet (pubcom train)"),
     (["redact", "dup.csv", "--out", "red.csv"], 0, "警告: dup.csv: 重複していた列の見出しの名前を変えました: ご意見.1",
