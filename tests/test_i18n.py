@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from fnmatch import fnmatch
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "pipeline" / "locale" / "ja" / "LC_MESSAGES" / "pubcom.po"
 
 
+@lru_cache(maxsize=None)  # read once: the walk below asks for it once per raise
 def _po() -> dict[str, str]:
     from babel.messages.pofile import read_po
 
