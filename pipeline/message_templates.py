@@ -120,6 +120,7 @@ TEMPLATES = [
     'evaluate ({cv}, n={n}):',
     '{name} macro-F1 {f1} [{low}-{high}], accuracy {accuracy}',
     'group:{column}',
+    'cross-validating {key}',
     'held-out {name}',
     '  {target}: macro-F1 model {f1} vs {versus} (same folds)',
     '  held-out rounds (leave one consultation out): {headline}',

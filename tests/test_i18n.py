@@ -317,3 +317,26 @@ def test_lines_built_from_parts(message, expected):
         assert i18n.localize(message) == expected
     finally:
         i18n.activate("en")
+
+
+@pytest.mark.parametrize("lang, desc, unit, expected", [
+    ("ja", "scoring", "rows", ["予測: 100%", "3/3", "行/s"]),
+    ("ja", "cross-validating theme", "folds", ["交差検証（テーマ）: 100%", "分割/s"]),
+    ("en", "scoring", "rows", ["scoring: 100%", "3/3", "rows/s"]),
+])
+def test_the_progress_bar_speaks_the_readers_language(lang, desc, unit, expected):
+    import io
+
+    from pipeline._progress import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    i18n.activate(lang)
+    try:
+        assert list(progress([1, 2, 3], desc=desc, unit=unit, stream=stream)) == [1, 2, 3]
+    finally:
+        i18n.activate("en")
+    assert all(word in stream.getvalue() for word in expected), stream.getvalue()
