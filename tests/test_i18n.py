@@ -360,3 +360,20 @@ def test_the_progress_bar_speaks_the_readers_language(lang, desc, unit, expected
     finally:
         i18n.activate("en")
     assert all(word in stream.getvalue() for word in expected), stream.getvalue()
+
+
+def test_a_library_warning_is_one_line_in_the_readers_language(workdir, capsys, model_dir):
+    """A model trained with another scikit-learn: one line, not Python's `file:line: UserWarning:` form."""
+    import json
+    import shutil
+
+    from pipeline.cli import main
+
+    model = shutil.copytree(model_dir, workdir / "older")
+    card = json.loads((model / "card.json").read_text(encoding="utf-8"))
+    card["versions"]["scikit-learn"] = "0.1"
+    (model / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    (workdir / "a.csv").write_text("ご意見\n窓口を残してほしい\n", encoding="utf-8")
+    assert main(["--lang", "ja", "score", "a.csv", "--model", str(model), "--out", "a.scored.csv"]) == 0
+    err = capsys.readouterr().err
+    assert "警告: older は scikit-learn 0.1 で学習されています" in err and "UserWarning" not in err
