@@ -142,7 +142,8 @@ def test_argparse_mistakes_are_japanese_too(tmp_path):
 def _error_classes() -> set[str]:
     from pipeline import errors
 
-    return {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, errors.PubcomError)}
+    return {name for name, value in vars(errors).items()
+            if isinstance(value, type) and issubclass(value, errors.PubcomError)}
 
 
 def _sample(node, module) -> str | None:
