@@ -19,11 +19,13 @@ def progress(items: Iterable[T], *, total: int | Callable[[], int | None] | None
         return
     from tqdm import tqdm
 
+    from .i18n import localize  # the bar's words in the reader's language, like every line on stderr
+
     total = total() if callable(total) else total
     if total is None and hasattr(items, "__len__") and size is None:
         total = len(items)
-    bar = tqdm(total=total, desc=desc, unit=unit or "it", file=stream, mininterval=0.2, dynamic_ncols=True,
-               leave=True)
+    bar = tqdm(total=total, desc=localize(desc), unit=localize(unit) or "it", file=stream, mininterval=0.2,
+               dynamic_ncols=True, leave=True)
     try:
         for item in items:
             yield item

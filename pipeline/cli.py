@@ -129,7 +129,23 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
-        return _run(args)
+        import warnings
+
+        with warnings.catch_warnings():  # puts showwarning back: main() may run many times in one process
+            warnings.showwarning = _one_line_warnings(warnings.showwarning)
+            return _run(args)
+
+
+def _one_line_warnings(shown):
+    """The library's own warnings (a model trained with another scikit-learn) as one line in the reader's language;
+    any other (a library's subclass of UserWarning, a deprecation) as `shown`, Python's way."""
+    def show(message, category, *where, **more) -> None:
+        if category is UserWarning:
+            _say(f"warning: {message}")
+        else:
+            shown(message, category, *where, **more)
+
+    return show
 
 
 def _run(args) -> int:

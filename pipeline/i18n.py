@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from .message_templates import TEMPLATES as MESSAGE_TEMPLATES
+
 DOMAIN = "pubcom"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("ja", "en")
@@ -66,7 +68,7 @@ TEMPLATES = [
     "{metric} macro-F1 on these {rows} rows: new {new} (cross-validated) vs latest {old} (fitted model tested on "
     "them){caveat}: {verdict}",
     "; latest was trained on {rounds}, so its score here is optimistic",
-]
+] + MESSAGE_TEMPLATES  # the library's errors and the CLI's other lines
 
 
 def choose(lang: str | None = None, environ=None) -> str:
@@ -106,6 +108,8 @@ def _(message: str) -> str:
 
 @lru_cache(maxsize=None)
 def _patterns() -> list[tuple[str, re.Pattern]]:
+    """Every template as a regular expression; the first that matches wins, so a template comes before any more
+    general one that would match its messages too (the last resort, `{where}: {message}`, is the last)."""
     out = []
     for template in TEMPLATES:
         parts = re.split(r"\{(\w+)\}", template)

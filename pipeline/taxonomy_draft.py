@@ -53,7 +53,12 @@ def distinctive_lemmas(texts: list[str], labels: list[str], *, k: int = SUGGESTE
     from .tokenizer import JapaneseTokenizer
 
     vectorizer = token_vectorizer(tokenizer or JapaneseTokenizer(normalized=True), min_df=2 if len(texts) >= 40 else 1)
-    matrix = vectorizer.fit_transform([normalize(t) for t in texts])
+    try:
+        matrix = vectorizer.fit_transform([normalize(t) for t in texts])
+    except ValueError as exc:  # texts of particles and symbols only: no word to suggest, the labels still drafted
+        if "empty vocabulary" not in str(exc):
+            raise
+        return {label: [] for label in labels}
     names = vectorizer.get_feature_names_out()
     labels = np.asarray(labels, dtype=object)
     out = {}

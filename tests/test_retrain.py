@@ -81,6 +81,15 @@ def test_taxonomy_init_needs_two_labels(tmp_path):
     assert main(["taxonomy", "init", "--from-labels", str(one)]) == 2
 
 
+def test_taxonomy_init_on_texts_without_a_word_drafts_the_labels_without_suggestions(tmp_path):
+    """Texts of kana particles and symbols leave the vectoriser no vocabulary: still a draft, never a traceback."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text("ご意見,theme\nあ,a\nい。,b\n…,b\n", encoding="utf-8")
+    out = tmp_path / "draft.toml"
+    assert main(["taxonomy", "init", "--from-labels", str(labels), "--out", str(out)]) == 0
+    assert load_taxonomy(out).theme_ids == ["a", "b"]
+
+
 # ---------------------------------------------------------------- consultations, splits
 def _two_rounds(tmp_path) -> list[Path]:
     school = pd.read_csv(SCHOOL, dtype=str, keep_default_na=False)

@@ -32,6 +32,7 @@ def _add_ingest(sub) -> None:
 def _cmd_ingest(args) -> int:
     from .. import config
     from ..ingest import consultation_id_from, read_document, write_document
+    from ..i18n import localize
     from ..ingest.categories import load_category_map
 
     if args.consultation_id and len(args.sources) > 1:
@@ -62,10 +63,11 @@ def _cmd_ingest(args) -> int:
             _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
                  "map it with --categories FILE")
         skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
-        tell(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
-              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}"
-              f"{f'; {skipped} lines outside the table listed in the meta' if skipped else ''}"
-              f"{_masked_note(document.meta)}")
+        # one line of up to three parts, each in the reader's language (a template per combination would be three)
+        print(localize(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
+                       f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
+              + (localize(f"; {skipped} lines outside the table listed in the meta") if skipped else "")
+              + localize(_masked_note(document.meta)))
     return 0
 
 

@@ -94,15 +94,15 @@ def _cmd_evaluate(args) -> int:
     from ..evaluate import headline
     from ..targets import ESTIMATORS
 
-    print(headline(metrics))
+    tell(headline(metrics))
     for key in ESTIMATORS:
         if metrics.get(key, {}).get("baselines"):  # a fitted model's test (--model) has none: the headline says all
-            print(_versus_baselines(key, metrics[key]))
+            tell(_versus_baselines(key, metrics[key]))
     if "bins" in metrics.get("theme", {}).get("calibration", {}):
-        print(_calibration_line(metrics["theme"]["calibration"], metrics.get("needs_review", {})))
+        tell(_calibration_line(metrics["theme"]["calibration"], metrics.get("needs_review", {})))
     if "leave_one_consultation_out" in metrics:
-        print("  held-out rounds (leave one consultation out): " + headline(metrics["leave_one_consultation_out"]))
-    print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
+        tell(f"  held-out rounds (leave one consultation out): {headline(metrics['leave_one_consultation_out'])}")
+    tell(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
 
 
@@ -124,10 +124,12 @@ BASELINE_NAMES = {"no_taxonomy": "plain TF-IDF + LR", "keywords_only": "taxonomy
 
 
 def _versus_baselines(key: str, block: dict) -> str:
-    """One line: the model's macro-F1 beside each baseline's on the same folds."""
+    """One line: the model's macro-F1 beside each baseline's on the same folds (the names in the reader's language)."""
+    from ..i18n import _
+
     baselines = block["baselines"]
     order = sorted(baselines, key=lambda name: name != "no_taxonomy")
-    versus = ", ".join(f"{BASELINE_NAMES.get(name, name)} {baselines[name]['macro_f1']:.2f}" for name in order)
+    versus = ", ".join(f"{_(BASELINE_NAMES.get(name, name))} {baselines[name]['macro_f1']:.2f}" for name in order)
     return f"  {key}: macro-F1 model {block['macro_f1']:.2f} vs {versus} (same folds)"
 
 
@@ -151,17 +153,18 @@ def _add_models(sub) -> None:
 
 
 def _cmd_models(args) -> int:
+    from ..i18n import _
     from ..registry import list_models
 
     rows = list_models()
     if not rows:
-        print("no models yet (pubcom train)")
+        tell("no models yet (pubcom train)")
     for r in rows:
         if "error" in r:  # listed, and named, rather than hiding every other model
             _say(f"warning: {r['name']}: cannot be read: {r['error']}")
             continue
         f1 = "-" if not isinstance(r["theme_macro_f1"], (int, float)) else f"{r['theme_macro_f1']:.2f}"
-        print(f"{'*' if r['latest'] else ' '} {r['name']:32} {r['taxonomy']:14} rows={r['rows']:<6} theme-F1={f1:5} {r['created']}")
+        print(f"{'*' if r['latest'] else ' '} {r['name']:32} {r['taxonomy']:14} {_('rows=')}{r['rows']:<6} {_('theme-F1=')}{f1:5} {r['created']}")
     return 0
 
 
@@ -211,7 +214,7 @@ def _cmd_taxonomy_check(args) -> int:
     t = load_taxonomy(args.file)
     keywords = sum(len(theme.keywords) for theme in t.themes)
     phrases = sum(len(r.phrases) for r in t.response_types)
-    print(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
+    tell(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
           f"{len(t.response_types)} response types ({', '.join(t.response_type_ids)}), {phrases} phrases")
     return 0
 
@@ -234,9 +237,9 @@ def _cmd_compare(args) -> int:
     frame = _labelled(args)
     a, b = load_model(args.model_a), load_model(args.model_b)
     deltas = compare_metrics(evaluate(frame, model=a, n_boot=200), evaluate(frame, model=b, n_boot=200))
-    print(f"both tested on the same {len(frame)} labelled rows (fitted models, no refitting); delta = B - A")
+    tell(f"both tested on the same {len(frame)} labelled rows (fitted models, no refitting); delta = B - A")
     for line in format_comparison(deltas, a.path.name, b.path.name):
-        print(line)
+        tell(line)
     return 0
 
 

@@ -116,7 +116,9 @@ def _report_repeated(frame: pd.DataFrame, source) -> pd.DataFrame:
     if renamed:
         import sys
 
-        print(f"warning: {source}: repeated column heading(s) renamed: {', '.join(renamed)}", file=sys.stderr)
+        from ..i18n import localize  # English unless the CLI chose another language
+
+        print(localize(f"warning: {source}: repeated column heading(s) renamed: {', '.join(renamed)}"), file=sys.stderr)
     return frame
 
 
