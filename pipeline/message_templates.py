@@ -8,6 +8,15 @@ package and fails when one matches none of these (or of `i18n.TEMPLATES`), so a 
 from __future__ import annotations
 
 TEMPLATES = [
+    "{path}: the draft taxonomy is a TOML file; name it .toml",
+    "--themes must be a whole number or auto, got {value}",
+    "--themes must be 2 or more, or auto; got {themes}",
+    "{count} distinct opinions with text: too few to find {least} or more themes (at least {needed} are needed)",
+    "--threshold must be above 0 and at most 1 (a Jaccard similarity), got {threshold}",
+    "{source}: the rows changed between the two readings ({rows} rows read first); was the file being written?",
+    "{path}: reply tokenizer {name} v{version} is not this code's {ours} v{our_version}; retrain the model",
+    "found {count} themes ({how}; largest {largest}, smallest {smallest}) -> {path}",
+    "one row per group: {rows} rows",
     '{first} and {second} would both be written as {cid}.records.csv; rename one, or ingest them one at a time '
     'with --id',
     "--cv must be 'loo' or a number of folds >= 2, got {cv}",

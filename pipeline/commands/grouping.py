@@ -81,8 +81,9 @@ def _cmd_discover(args) -> int:
     written = f"{args.out}"
     if args.assignments:
         written += f", {write_output(assignments(frame, found), args.assignments)}"
-    _say(f"{len(found.sizes)}件のテーマを見つけました（{'指定' if found.chosen_by == 'given' else '固有値ギャップで選択'}、"
-         f"最大 {found.sizes[0][1]}件・最小 {found.sizes[-1][1]}件） -> {written}")
+    how = "given" if found.chosen_by == "given" else "chosen by the eigengap"
+    _say(f"found {len(found.sizes)} themes ({how}; largest {found.sizes[0][1]}, smallest {found.sizes[-1][1]}) "
+         f"-> {written}")
     return 0
 
 
