@@ -66,6 +66,17 @@ TEMPLATES = [
     "{metric} macro-F1 on these {rows} rows: new {new} (cross-validated) vs latest {old} (fitted model tested on "
     "them){caveat}: {verdict}",
     "; latest was trained on {rounds}, so its score here is optimistic",
+    "{source}: no opinion column among headings {headings}; pass --text-column",
+    "{kind} label {label} (row {row}) is not in taxonomy {taxonomy} ({path}); allowed: {allowed} (another taxonomy: "
+    "pass --taxonomy)",
+    "{source}: themes not in taxonomy {taxonomy} of models/latest: {themes}; pass --model with the model that "
+    "scored it",
+    "suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s)",
+    "suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s); "
+    "{skipped} rows without a reply not used",
+    "ingest: {rows} rows, {opinions} opinions (declared {declared}) -> {path}",
+    "{path}: ok: {taxonomy} v{version}, {themes} themes ({theme_ids}), {keywords} keywords, {types} response "
+    "types ({type_ids}), {phrases} phrases",
 ]
 
 

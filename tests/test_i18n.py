@@ -85,6 +85,15 @@ def test_choose_the_language(lang, environ, expected):
     ("scored 3 of 3 rows, 1 flagged for review -> out.csv", "3 行のうち 3 行を予測し、1 行が要確認です -> out.csv"),
     ("report on 1 file(s), drift against m1: a.html, a.md, a.xlsx and 2 charts in reports/a",
      "1 ファイルのレポート（学習データとの比較: m1）: a.html, a.md, a.xlsx とグラフ 2 枚（フォルダ reports/a）"),
+    ("theme label 'x' (row 3) is not in taxonomy dx-ja (dx-ja.toml); allowed: a, b (another taxonomy: pass --taxonomy)",
+     "テーマのラベル 'x'（3 行目）は分類 dx-ja（dx-ja.toml）にありません。使えるもの: a, b（別の分類なら --taxonomy で指定）"),
+    ("suggesting replies from 5 answered opinions (3 distinct replies) in 1 file(s); 2 rows without a reply not used",
+     "回答案: 1 ファイルの回答済みの意見 5 件（異なる回答 3 件）から作ります。回答のない 2 行は使いません"),
+    ("ingest: 40 rows, 42 opinions (declared 42) -> r.csv", "取り込み: 40 行、意見 42 件（文書の記載 42 件）-> r.csv"),
+    ("t.toml: ok: t v1, 2 themes (a, b), 0 keywords, 3 response types (x, y, z), 0 phrases",
+     "t.toml: 問題ありません: t 第1版、テーマ 2 件（a, b）、キーワード 0 語、対応区分 3 件（x, y, z）、定型句 0 件"),
+    ("a.csv: no opinion column among headings [No, 備考]; pass --text-column",
+     "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で列を指定してください"),
 ])
 def test_localize_messages_built_with_fields(message, expected):
     i18n.activate("ja")

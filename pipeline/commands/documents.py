@@ -120,6 +120,8 @@ def _cmd_report(args) -> int:
     if args.model is not None or (config.MODELS_DIR / "latest").exists():
         model = load_model(args.model)
         taxonomy, card = model.taxonomy, model.card
+        if args.model is None:
+            _refuse_another_taxonomy(args.inputs, taxonomy)
     from ..report import consultation_name
     from ..report_folder import default_folder, previous_sources
 
@@ -133,6 +135,20 @@ def _cmd_report(args) -> int:
     if before:
         tell(f"the previous report in {out} was replaced")
     return 0
+
+
+def _refuse_another_taxonomy(inputs, taxonomy) -> None:
+    """models/latest was taken by default: predictions made with another taxonomy (the user's own) would be drawn
+    with its theme list (every one of its themes at zero, the file's own as bare ids) and drift against the wrong
+    training data. Named with --model, a model is the user's choice and the data's extra themes are listed."""
+    from ..report import UNSCORED, load_consultations
+
+    known = set(taxonomy.theme_ids) | {UNSCORED}
+    for consultation in load_consultations(inputs):
+        foreign = sorted(set(consultation.frame["theme"]) - known)
+        if foreign:
+            raise PubcomError(f"{consultation.source}: themes not in taxonomy {taxonomy.id} of models/latest: "
+                              f"{', '.join(foreign)}; pass --model with the model that scored it")
 
 
 BUILDERS = [_add_ingest, _add_redact, _add_report]

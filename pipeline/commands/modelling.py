@@ -193,7 +193,7 @@ def _cmd_taxonomy_check(args) -> int:
     t = load_taxonomy(args.file)
     keywords = sum(len(theme.keywords) for theme in t.themes)
     phrases = sum(len(r.phrases) for r in t.response_types)
-    print(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
+    tell(f"{args.file}: ok: {t.id} v{t.version}, {len(t.themes)} themes ({', '.join(t.theme_ids)}), {keywords} keywords, "
           f"{len(t.response_types)} response types ({', '.join(t.response_type_ids)}), {phrases} phrases")
     return 0
 
