@@ -92,6 +92,11 @@ def test_choose_the_language(lang, environ, expected):
     ("ingest: 40 rows, 42 opinions (declared 42) -> r.csv", "取り込み: 40 行、意見 42 件（文書の記載 42 件）-> r.csv"),
     ("t.toml: ok: t v1, 2 themes (a, b), 0 keywords, 3 response types (x, y, z), 0 phrases",
      "t.toml: 問題ありません: t 第1版、テーマ 2 件（a, b）、キーワード 0 語、対応区分 3 件（x, y, z）、定型句 0 件"),
+    ("redacted 1 of 2 rows, masked: 氏名 1 -> r.csv", "2 行のうち 1 行で個人情報を伏せました（氏名 1）-> r.csv"),
+    ("redacted 0 of 2 rows, masked: nothing -> r.csv", "2 行のうち 0 行で個人情報を伏せました（なし）-> r.csv"),
+    ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
+     "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
+    ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で学習します）"),
     ("a.csv: no opinion column among headings [No, 備考]; pass --text-column",
      "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で列を指定してください"),
 ])

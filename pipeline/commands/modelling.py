@@ -141,7 +141,7 @@ def _cmd_models(args) -> int:
 
     rows = list_models()
     if not rows:
-        print("no models yet (pubcom train)")
+        tell("no models yet (pubcom train)")
     for r in rows:
         if "error" in r:  # listed, and named, rather than hiding every other model
             _say(f"warning: {r['name']}: cannot be read: {r['error']}")
