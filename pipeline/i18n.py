@@ -75,7 +75,8 @@ TEMPLATES = [
     "suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s); "
     "{skipped} rows without a reply not used",
     "ingest: {rows} rows, {opinions} opinions (declared {declared}) -> {path}",
-    "redacted {rows} of {total} rows, masked: {what} -> {path}",
+    "redacted {rows} of {total} rows, masked: {what} -> {path}", "warning: {message}",
+    "{count} lines outside the table are listed in {path}",
     "{path}: unknown output format {suffix} (use .csv, .xlsx, .jsonl or -)",
     "stdin: the first line is a table's headings ({headings}); stdin is read as one comment per line, so save the "
     "table to a file and score the file",

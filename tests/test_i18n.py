@@ -97,6 +97,9 @@ def test_choose_the_language(lang, environ, expected):
     ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
      "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
     ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で学習します）"),
+    ("1 lines outside the table are listed in out/a.meta.json", "表の外の 1 行は out/a.meta.json に記録しました"),
+    ("warning: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE",
+     "注意: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE"),
     ("a.csv: no opinion column among headings [No, 備考]; pass --text-column",
      "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で列を指定してください"),
 ])

@@ -63,16 +63,15 @@ def _cmd_ingest(args) -> int:
                  "map it with --categories FILE")
         skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
         tell(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
-              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}"
-              f"{f'; {skipped} lines outside the table listed in the meta' if skipped else ''}"
-              f"{_masked_note(document.meta)}")
+              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
+        # the optional tails on lines of their own: inside the line, the translation took them for file names
+        if skipped:
+            tell(f"{skipped} lines outside the table are listed in {meta_path}")
+        if "redaction" in document.meta:
+            from ..redact import describe
+
+            tell(f"masked: {describe(document.meta['redaction'])}")
     return 0
-
-
-def _masked_note(meta: dict) -> str:
-    from ..redact import describe
-
-    return f"; masked: {describe(meta['redaction'])}" if "redaction" in meta else ""
 
 
 # ---------------------------------------------------------------- redact
