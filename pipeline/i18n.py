@@ -77,6 +77,10 @@ TEMPLATES = [
     "ingest: {rows} rows, {opinions} opinions (declared {declared}) -> {path}",
     "redacted {rows} of {total} rows, masked: {what} -> {path}", "warning: {message}",
     "{count} lines outside the table are listed in {path}",
+    # evaluate.headline: the scope, then one to three results joined by "; " (the tail is localized in turn)
+    "evaluate ({scope}, n={n}): {results}", "held-out {name}",
+    "{target} macro-F1 {f1} [{low}-{high}], accuracy {accuracy}; {more}",
+    "{target} macro-F1 {f1} [{low}-{high}], accuracy {accuracy}",
     "{path}: unknown output format {suffix} (use .csv, .xlsx, .jsonl or -)",
     "stdin: the first line is a table's headings ({headings}); stdin is read as one comment per line, so save the "
     "table to a file and score the file",

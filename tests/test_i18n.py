@@ -97,6 +97,12 @@ def test_choose_the_language(lang, environ, expected):
     ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
      "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
     ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で学習します）"),
+    ("evaluate (loo, n=40): theme macro-F1 0.90 [0.78-0.97], accuracy 0.88; response type (reply) macro-F1 0.94 "
+     "[0.82-1.00], accuracy 0.95; response type (opinion only) macro-F1 0.24 [0.20-0.28], accuracy 0.57",
+     "評価（loo、n=40）: テーマ macro-F1 0.90 [0.78-0.97]、正解率 0.88。対応区分（回答から） macro-F1 0.94 [0.82-1.00]、"
+     "正解率 0.95。対応区分（意見のみから） macro-F1 0.24 [0.20-0.28]、正解率 0.57"),
+    ("evaluate (held-out h.csv, n=144): theme macro-F1 0.92 [0.87-0.96], accuracy 0.92",
+     "評価（独立検証 h.csv、n=144）: テーマ macro-F1 0.92 [0.87-0.96]、正解率 0.92"),
     ("1 lines outside the table are listed in out/a.meta.json", "表の外の 1 行は out/a.meta.json に記録しました"),
     ("warning: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE",
      "注意: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE"),

@@ -94,13 +94,13 @@ def _cmd_evaluate(args) -> int:
     from ..evaluate import headline
     from ..targets import ESTIMATORS
 
-    print(headline(metrics))
+    tell(headline(metrics))
     for key in ESTIMATORS:
         if metrics.get(key, {}).get("baselines"):  # a fitted model's test (--model) has none: the headline says all
             print(_versus_baselines(key, metrics[key]))
     if "leave_one_consultation_out" in metrics:
         print("  held-out rounds (leave one consultation out): " + headline(metrics["leave_one_consultation_out"]))
-    print(f"written: {config.REPORTS_DIR / 'metrics.json'}")
+    tell(f"written: {config.REPORTS_DIR / 'metrics.json'}")
     return 0
 
 
