@@ -297,6 +297,7 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     assert scored.returncode == 0, scored.stderr
     sheet = _pubcom(tmp_path, "review-sheet", "new.scored.csv", "--out", "review.xlsx", "--taxonomy", tax)
     assert sheet.returncode == 0, sheet.stderr
+    assert f"pubcom train review.xlsx --taxonomy {tax}`" in sheet.stdout  # the next step names the taxonomy too
 
     # a reviewer checks the first 30 rows (correcting their themes), leaves the others as predicted
     taxonomy = load_taxonomy(tax)
