@@ -35,6 +35,7 @@ TEMPLATES = [
     "--sheet {sheet} applies to an XLSX workbook; {path} is not one",
     "no {what} column found in {source} (columns: {columns}); pass {option}",
     "column {column} not found in {source} (columns: {columns})",
+    "column {column} not found in {source} (columns: {columns}); did you mean {close}?",
     "{path}: no opinion column on the first sheet {first}; read sheet {found} (choose another with --sheet; "
     "sheets: {sheets})",
     "{source}: column {column} taken as the {what} (guessed from its heading; name another with {option})",

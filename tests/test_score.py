@@ -150,3 +150,17 @@ def test_columns_are_found_by_their_head_word_as_the_document_readers_find_them(
     found = tuple(find_column(frame, None, c, what="x", source="s", option="o", required=False)
                   for c in (TEXT_COLUMNS, RESPONSE_COLUMNS, ID_COLUMNS))
     assert found == expected
+
+
+@pytest.mark.parametrize("given, message", [
+    ("ご意", r"column 'ご意' not found in t.csv \(columns: 番号, ご意見, 市の考え方\); did you mean 'ご意見'\?$"),
+    ("市の考えかた", r"\(columns: 番号, ご意見, 市の考え方\); did you mean '市の考え方'\?$"),
+    ("xyz", r"column 'xyz' not found in t.csv \(columns: 番号, ご意見, 市の考え方\)$"),  # nothing close: no guess
+])
+def test_a_mistyped_column_name_suggests_the_close_one(given, message):
+    from pipeline.errors import InputError
+    from pipeline.ingest.tables import TEXT_COLUMNS, find_column
+
+    frame = pd.DataFrame(columns=["番号", "ご意見", "市の考え方"])
+    with pytest.raises(InputError, match=message):
+        find_column(frame, given, TEXT_COLUMNS, what="opinion text", source="t.csv", option="--text-column")
