@@ -37,6 +37,7 @@ TEMPLATES = [
     "--sheet {sheet} applies to an XLSX workbook; {path} is not one",
     "no {what} column found in {source} (columns: {columns}); pass {option}",
     "column {column} not found in {source} (columns: {columns})",
+    "column {column} not found in {source} (columns: {columns}); did you mean {close}?",
     "{path}: no opinion column on the first sheet {first}; read sheet {found} (choose another with --sheet; "
     "sheets: {sheets})",
     "{source}: column {column} taken as the {what} (guessed from its heading; name another with {option})",
@@ -68,6 +69,28 @@ TEMPLATES = [
     "{metric} macro-F1 on these {rows} rows: new {new} (cross-validated) vs latest {old} (fitted model tested on "
     "them){caveat}: {verdict}",
     "; latest was trained on {rounds}, so its score here is optimistic",
+    "{source}: no opinion column among headings {headings}; pass --text-column",
+    "{kind} label {label} (row {row}) is not in taxonomy {taxonomy} ({path}); allowed: {allowed} (another taxonomy: "
+    "pass --taxonomy)",
+    "{source}: themes not in taxonomy {taxonomy} of models/latest: {themes}; pass --model with the model that "
+    "scored it",
+    "suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s)",
+    "suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s); "
+    "{skipped} rows without a reply not used",
+    "ingest: {rows} rows, {opinions} opinions (declared {declared}) -> {path}",
+    "redacted {rows} of {total} rows, masked: {what} -> {path}", "warning: {message}",
+    "{count} lines outside the table are listed in {path}",
+    # evaluate.headline: the scope, then one to three results joined by "; " (the tail is localized in turn)
+    "evaluate ({scope}, n={n}): {results}", "held-out {name}",
+    "{target} macro-F1 {f1} [{low}-{high}], accuracy {accuracy}; {more}",
+    "{target} macro-F1 {f1} [{low}-{high}], accuracy {accuracy}",
+    "{path}: unknown output format {suffix} (use .csv, .xlsx, .jsonl or -)",
+    "stdin: the first line is a table's headings ({headings}); stdin is read as one comment per line, so save the "
+    "table to a file and score the file",
+    "stdin: not UTF-8 text ({reason} at byte {byte} of a block); save it to a file instead, whose encoding "
+    "(CP932 / Shift_JIS, EUC-JP) is detected",
+    "{path}: ok: {taxonomy} v{version}, {themes} themes ({theme_ids}), {keywords} keywords, {types} response "
+    "types ({type_ids}), {phrases} phrases",
 ] + MESSAGE_TEMPLATES  # the library's errors and the CLI's other lines
 
 

@@ -98,7 +98,11 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     frame["response_type"] = pd.Series(given, index=frame.index).where(lambda s: s != "", predicted) if len(frame) else ""
     _draft_replies(frame)
     _check_ids(frame["response_type"], types, "response type", taxonomy, source)
-    frame["theme"] = frame["pred_theme"].map(lambda t: themes.get(t, t))
+    # the same for the theme: a labelled table scored again keeps its labels (they were silently replaced)
+    given = frame["theme"].astype(str).str.strip() if "theme" in frame.columns else pd.Series("", index=frame.index)
+    frame["theme"] = pd.Series(taxonomy.to_ids(given), index=frame.index).where(given != "", frame["pred_theme"])
+    _check_ids(frame["theme"], themes, "theme", taxonomy, source)
+    frame["theme"] = frame["theme"].map(lambda t: themes.get(t, t))
     frame["response_type"] = frame["response_type"].map(lambda t: types.get(t, t))
     if "pred_theme_2" in frame.columns:
         frame["pred_theme_2"] = frame["pred_theme_2"].map(lambda t: themes.get(t, t))

@@ -290,7 +290,9 @@ def stdin_lines(stdin=None):
             raise InputError("stdin: looks like binary data, not text")
         stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
     try:
-        for line in stream:
+        for number, line in enumerate(stream):
+            if number == 0:
+                _refuse_a_table(line.rstrip("\r\n"))
             yield line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise InputError(f"stdin: not UTF-8 text ({exc.reason} at byte {exc.start} of a block); save it to a file "
@@ -298,6 +300,21 @@ def stdin_lines(stdin=None):
     finally:
         if raw is not None:
             stream.detach()  # closing the wrapper would close standard input itself
+
+
+def _refuse_a_table(first_line: str) -> None:
+    """stdin is one comment per line: a CSV piped in (`cat comments.csv | pubcom score -`) would have its heading
+    line scored as an opinion, confidently, and every row's number and reply scored with its text."""
+    import re
+
+    from .errors import InputError
+    from .ingest.columns import is_header_row, normalise_heading
+
+    cells = [c.strip().strip('"') for c in re.split(r"[,\t]", first_line)]
+    plain = {normalise_heading(c) for c in cells} & {"text", "comment", "comments", "id"}
+    if len(cells) >= 2 and (is_header_row(cells, repeated=True) or plain):
+        raise InputError(f"stdin: the first line is a table's headings ({', '.join(c for c in cells if c)}); stdin "
+                         "is read as one comment per line, so save the table to a file and score the file")
 
 
 def write_output(frame: pd.DataFrame, out: str | Path, *, stdout=None) -> str:

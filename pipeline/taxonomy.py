@@ -118,7 +118,7 @@ class Taxonomy:
                 where = f"row {rows[index]}" if rows is not None else f"row {index + 1}"
                 raise TaxonomyError(
                     f"{kind} label {label!r} ({where}) is not in taxonomy {self.id} ({self.path or 'in memory'}); "
-                    f"allowed: {', '.join(sorted(allowed))}"
+                    f"allowed: {', '.join(sorted(allowed))} (another taxonomy: pass --taxonomy)"
                 )
 
     def card(self) -> dict:

@@ -87,6 +87,29 @@ def test_choose_the_language(lang, environ, expected):
     ("scored 3 of 3 rows, 1 flagged for review -> out.csv", "3 行のうち 3 行を予測し、1 行が要確認です -> out.csv"),
     ("report on 1 file(s), drift against m1: a.html, a.md, a.xlsx and 2 charts in reports/a",
      "1 ファイルのレポート（学習データとの比較: m1）: a.html, a.md, a.xlsx とグラフ 2 枚（フォルダ reports/a）"),
+    ("theme label 'x' (row 3) is not in taxonomy dx-ja (dx-ja.toml); allowed: a, b (another taxonomy: pass --taxonomy)",
+     "テーマのラベル 'x'（3 行目）は分類 dx-ja（dx-ja.toml）にありません。使えるもの: a, b（別の分類なら --taxonomy で指定）"),
+    ("suggesting replies from 5 answered opinions (3 distinct replies) in 1 file(s); 2 rows without a reply not used",
+     "回答案: 1 ファイルの回答済みの意見 5 件（異なる回答 3 件）から作ります。回答のない 2 行は使いません"),
+    ("ingest: 40 rows, 42 opinions (declared 42) -> r.csv", "取り込み: 40 行、意見 42 件（文書の記載 42 件）-> r.csv"),
+    ("t.toml: ok: t v1, 2 themes (a, b), 0 keywords, 3 response types (x, y, z), 0 phrases",
+     "t.toml: 問題ありません: t 第1版、テーマ 2 件（a, b）、キーワード 0 語、対応区分 3 件（x, y, z）、定型句 0 件"),
+    ("redacted 1 of 2 rows, masked: 氏名 1 -> r.csv", "2 行のうち 1 行で個人情報を伏せました（氏名 1）-> r.csv"),
+    ("redacted 0 of 2 rows, masked: nothing -> r.csv", "2 行のうち 0 行で個人情報を伏せました（なし）-> r.csv"),
+    ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
+     "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
+    ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で学習します）"),
+    ("evaluate (loo, n=40): theme macro-F1 0.90 [0.78-0.97], accuracy 0.88; response type (reply) macro-F1 0.94 "
+     "[0.82-1.00], accuracy 0.95; response type (opinion only) macro-F1 0.24 [0.20-0.28], accuracy 0.57",
+     "評価（loo、n=40）: テーマ macro-F1 0.90 [0.78-0.97]、正解率 0.88。対応区分（回答から） macro-F1 0.94 [0.82-1.00]、"
+     "正解率 0.95。対応区分（意見のみから） macro-F1 0.24 [0.20-0.28]、正解率 0.57"),
+    ("evaluate (held-out h.csv, n=144): theme macro-F1 0.92 [0.87-0.96], accuracy 0.92",
+     "評価（独立検証 h.csv、n=144）: テーマ macro-F1 0.92 [0.87-0.96]、正解率 0.92"),
+    ("1 lines outside the table are listed in out/a.meta.json", "表の外の 1 行は out/a.meta.json に記録しました"),
+    ("warning: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE",
+     "注意: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE"),
+    ("a.csv: no opinion column among headings [No, 備考]; pass --text-column",
+     "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で列を指定してください"),
 ])
 def test_localize_messages_built_with_fields(message, expected):
     i18n.activate("ja")

@@ -99,6 +99,20 @@ def test_pdf_repeated_headers_and_page_furniture_are_not_rows(tmp_path):
     assert not document.records["opinion"].str.contains("意見募集の結果|- 2 -").any()
 
 
+def test_a_records_file_or_an_english_headed_export_is_ingested(tmp_path):
+    """The records file `pubcom ingest` writes, and an export headed in English, name their columns opinion /
+    response: ingest reads them as it reads 意見の概要 / 市の考え方, not as a table with no opinion column."""
+    source = tmp_path / "export.csv"
+    source.write_text("row_no,opinion,response,response_type\n1,窓口の待ち時間を短くしてほしい。,検討します。,future\n"
+                      "2,駐輪場を増やしてください。,案のとおりとします。,kept\n", encoding="utf-8")
+    records = read_document(source).records
+    assert records[["row_no", "opinion", "response"]].values.tolist() == [
+        [1, "窓口の待ち時間を短くしてほしい。", "検討します。"], [2, "駐輪場を増やしてください。", "案のとおりとします。"]]
+    again = tmp_path / "again.csv"
+    records.to_csv(again, index=False)
+    assert read_document(again).records["opinion"].tolist() == records["opinion"].tolist()
+
+
 def test_xlsx_merged_section_row_and_sheet_option(tmp_path):
     path = build_xlsx(tmp_path / "c.xlsx")
     document = read_document(path, sheet="結果")
@@ -119,6 +133,8 @@ def test_otaru_text_is_not_taken_by_the_new_readers(otaru_path):
     ("市の考え方等", "response"), ("意見に対する考え方", "response"), ("府省の考え方", "response"), ("回答", "response"),
     ("対応区分", "category"), ("反映状況", "category"), ("Ｎｏ．", "number"), ("NO", "number"), ("通し番号", "number"),
     ("該当ページ", "section"), ("頁", "section"), ("備考", None), ("note", None),
+    ("opinion", "opinion"), ("Response", "response"), ("reply", "response"), ("row_no", "number"),
+    ("opinion_count", None), ("response_type", None), ("response_shared_with", None),
 ])
 def test_heading_roles(heading, role):
     match = match_role(heading)

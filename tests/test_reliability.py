@@ -261,7 +261,7 @@ def test_ingest_says_rows_and_lines_left_outside_the_table(tmp_path, capsys):
     path.write_text("前置きの行\nNo.\t意見\t考え方\n1\t意見一\t回答一\n2\t意見二\t回答二\n", encoding="utf-8")
     assert cli.main(["ingest", str(path), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "2 rows, 2 opinions" in out and "1 lines outside the table listed in the meta" in out
+    assert "2 rows, 2 opinions" in out and "1 lines outside the table are listed in " in out.splitlines()[1]
 
 
 def test_score_keeps_every_row(tmp_path, model_dir, capsys):

@@ -326,3 +326,24 @@ def test_a_consultation_that_is_training_data_is_not_compared_with_itself(taxono
     assert report.in_training == ("beta",) and list(report.drift) == ["alpha"]
     card = {"training_data": {"theme_counts": {"security": 3}, "consultations": ["beta-round"]}}
     assert make_report({"beta": trained}, taxonomy=taxonomy, training=card).drift == {}
+
+
+def test_cli_report_refuses_predictions_of_another_taxonomy_than_latest(tmp_path, model_dir):
+    """Predictions made with the user's own taxonomy, reported with models/latest taken by default (another
+    taxonomy), were drawn with latest's theme list at zero and their own themes as bare ids: refused, with the fix;
+    the model named with --model is the user's choice."""
+    import shutil
+
+    from pipeline.registry import set_latest
+
+    (tmp_path / "models").mkdir()
+    set_latest(Path(shutil.copytree(model_dir, tmp_path / "models" / model_dir.name)))
+    scored([("weather", "kept", 1, False), ("parks", "future", 1, False)]).to_csv(tmp_path / "own.scored.csv", index=False)
+    refused = pubcom("--lang", "en", "report", "own.scored.csv", home=tmp_path)
+    assert refused.returncode == 2 and refused.stderr.strip() == (
+        "pubcom report: error: own.scored.csv: themes not in taxonomy dx-ja of models/latest: parks, weather; "
+        "pass --model with the model that scored it")
+    ALPHA.to_csv(tmp_path / "alpha.scored.csv", index=False)  # latest's own themes: reported as before
+    assert pubcom("report", "alpha.scored.csv", home=tmp_path).returncode == 0
+    named = pubcom("report", "own.scored.csv", "--model", f"models/{model_dir.name}", home=tmp_path)
+    assert named.returncode == 0, named.stderr

@@ -245,6 +245,25 @@ def test_only_rows_marked_reviewed_are_read_back(tmp_path, mark, used):
     assert back.attrs["review_sheets"] == [(str(out), 1 + used, 3)]
 
 
+@pytest.mark.parametrize("given, shown", [
+    (["theme_2", "", "theme_3"], ["theme_3", "theme_6", "theme_2"]),  # ids kept; an empty label falls back
+    (["", "", ""], ["theme_4", "theme_6", "theme_1"]),  # no label: the predictions
+])
+def test_review_sheet_keeps_the_themes_a_labelled_table_already_has(tmp_path, given, shown):
+    """A labelled table scored again carries its own `theme` beside `pred_theme`: the sheet shows the label, as
+    it does a given response_type (the labels used to be replaced by the predictions without a word)."""
+    from openpyxl import load_workbook
+
+    from pipeline.review import write_review_sheet
+
+    taxonomy = load_taxonomy(SCHOOL_TOML)
+    labels = taxonomy.theme_labels()
+    given = [labels[g] if g == "theme_3" else g for g in given]  # a label_ja is as good as an id
+    out = write_review_sheet(_scored().assign(theme=given), tmp_path / "review.xlsx", taxonomy)
+    sheet = load_workbook(out)["確認"]
+    assert [sheet.cell(r, 2).value for r in (2, 3, 4)] == [labels[t] for t in shown]  # flagged row 3 comes first
+
+
 def test_review_sheet_refuses_predictions_outside_the_taxonomy(tmp_path):
     from pipeline.errors import TaxonomyError
     from pipeline.review import write_review_sheet
@@ -287,6 +306,7 @@ def test_end_to_end_score_review_train_compare(tmp_path):
     assert scored.returncode == 0, scored.stderr
     sheet = _pubcom(tmp_path, "review-sheet", "new.scored.csv", "--out", "review.xlsx", "--taxonomy", tax)
     assert sheet.returncode == 0, sheet.stderr
+    assert f"pubcom train review.xlsx --taxonomy {tax}`" in sheet.stdout  # the next step names the taxonomy too
 
     # a reviewer checks the first 30 rows (correcting their themes), leaves the others as predicted
     taxonomy = load_taxonomy(tax)

@@ -119,6 +119,31 @@ def test_read_input_stdin_lines():
     assert read_input("-", stdin=io.StringIO("a\nb\n"))["text"].tolist() == ["a", "b"]
 
 
+@pytest.mark.parametrize("piped, headings", [
+    ("番号,ご意見,市の考え方\n1,バスを増やしてほしい,検討します\n", "番号, ご意見, 市の考え方"),
+    ("No\t意見の概要\n1\t歩道が狭い\n", "No, 意見の概要"),
+    ("id,text\n1,歩道が狭い\n", "id, text"),
+])
+def test_a_table_piped_to_stdin_is_refused_not_scored_line_by_line(piped, headings):
+    """stdin is one comment per line: a piped CSV had its heading line scored as an opinion (a 0.94-confident
+    theme for 「番号,ご意見,市の考え方」) and each row's number and reply scored with its text."""
+    import io
+
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match=rf"stdin: the first line is a table's headings \({headings}\); .*score the file"):
+        read_input("-", stdin=io.StringIO(piped))
+
+
+@pytest.mark.parametrize("comments", [
+    "意見を聞いてほしい,回答もほしい\n",  # a comment with a comma that names heading words is still a comment
+    "バス,電車,自転車の便を良くして\n", "意見\n回答\n"])
+def test_comments_with_commas_or_heading_words_stay_comments(comments):
+    import io
+
+    assert read_input("-", stdin=io.StringIO(comments))["text"].tolist() == comments.splitlines()
+
+
 def test_shared_reply_of_ingested_records_is_used(model):
     from pipeline import config
     from pipeline.ingest import read_document
@@ -142,3 +167,17 @@ def test_columns_are_found_by_their_head_word_as_the_document_readers_find_them(
     found = tuple(find_column(frame, None, c, what="x", source="s", option="o", required=False)
                   for c in (TEXT_COLUMNS, RESPONSE_COLUMNS, ID_COLUMNS))
     assert found == expected
+
+
+@pytest.mark.parametrize("given, message", [
+    ("ご意", r"column 'ご意' not found in t.csv \(columns: 番号, ご意見, 市の考え方\); did you mean 'ご意見'\?$"),
+    ("市の考えかた", r"\(columns: 番号, ご意見, 市の考え方\); did you mean '市の考え方'\?$"),
+    ("xyz", r"column 'xyz' not found in t.csv \(columns: 番号, ご意見, 市の考え方\)$"),  # nothing close: no guess
+])
+def test_a_mistyped_column_name_suggests_the_close_one(given, message):
+    from pipeline.errors import InputError
+    from pipeline.ingest.tables import TEXT_COLUMNS, find_column
+
+    frame = pd.DataFrame(columns=["番号", "ご意見", "市の考え方"])
+    with pytest.raises(InputError, match=message):
+        find_column(frame, given, TEXT_COLUMNS, what="opinion text", source="t.csv", option="--text-column")

@@ -32,7 +32,6 @@ def _add_ingest(sub) -> None:
 def _cmd_ingest(args) -> int:
     from .. import config
     from ..ingest import consultation_id_from, read_document, write_document
-    from ..i18n import localize
     from ..ingest.categories import load_category_map
 
     if args.consultation_id and len(args.sources) > 1:
@@ -63,18 +62,16 @@ def _cmd_ingest(args) -> int:
             _say(f"warning: {source}: category {item['category']!r} ({item['rows']} rows) has no response type; "
                  "map it with --categories FILE")
         skipped = len(document.meta.get("skipped_lines", [])) + len(document.meta.get("skipped_rows", []))
-        # one line of up to three parts, each in the reader's language (a template per combination would be three)
-        print(localize(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
-                       f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
-              + (localize(f"; {skipped} lines outside the table listed in the meta") if skipped else "")
-              + localize(_masked_note(document.meta)))
+        tell(f"{source}: {rec.get('rows_found', len(document.records))} rows, "
+              f"{rec.get('opinions_counted', '?')} opinions -> {records_path}, {meta_path}")
+        # the optional tails on lines of their own: inside the line, the translation took them for file names
+        if skipped:
+            tell(f"{skipped} lines outside the table are listed in {meta_path}")
+        if "redaction" in document.meta:
+            from ..redact import describe
+
+            tell(f"masked: {describe(document.meta['redaction'])}")
     return 0
-
-
-def _masked_note(meta: dict) -> str:
-    from ..redact import describe
-
-    return f"; masked: {describe(meta['redaction'])}" if "redaction" in meta else ""
 
 
 # ---------------------------------------------------------------- redact
@@ -122,6 +119,8 @@ def _cmd_report(args) -> int:
     if args.model is not None or (config.MODELS_DIR / "latest").exists():
         model = load_model(args.model)
         taxonomy, card = model.taxonomy, model.card
+        if args.model is None:
+            _refuse_another_taxonomy(args.inputs, taxonomy)
     from ..report import consultation_name
     from ..report_folder import default_folder, previous_sources
 
@@ -135,6 +134,20 @@ def _cmd_report(args) -> int:
     if before:
         tell(f"the previous report in {out} was replaced")
     return 0
+
+
+def _refuse_another_taxonomy(inputs, taxonomy) -> None:
+    """models/latest was taken by default: predictions made with another taxonomy (the user's own) would be drawn
+    with its theme list (every one of its themes at zero, the file's own as bare ids) and drift against the wrong
+    training data. Named with --model, a model is the user's choice and the data's extra themes are listed."""
+    from ..report import UNSCORED, load_consultations
+
+    known = set(taxonomy.theme_ids) | {UNSCORED}
+    for consultation in load_consultations(inputs):
+        foreign = sorted(set(consultation.frame["theme"]) - known)
+        if foreign:
+            raise PubcomError(f"{consultation.source}: themes not in taxonomy {taxonomy.id} of models/latest: "
+                              f"{', '.join(foreign)}; pass --model with the model that scored it")
 
 
 BUILDERS = [_add_ingest, _add_redact, _add_report]

@@ -103,8 +103,10 @@ def _cmd_review_sheet(args) -> int:
     scored = read_table(args.scored)
     stem = args.scored.name.split(".")[0]
     out = write_review_sheet(scored, args.out, taxonomy, consultation_id=stem, source=str(args.scored))
+    # the labels are the taxonomy's: training on the sheet without it would refuse every label of an own taxonomy
+    again = f"{out} --taxonomy {args.taxonomy}" if args.taxonomy else out
     tell(f"{len(scored)} rows ({int(flagged(scored).sum())} to review first) -> {out}; correct テーマ / 対応区分, mark "
-          f"the rows you checked 済 in 確認済み, save, then `pubcom train {out}` (only those rows are learnt)")
+          f"the rows you checked 済 in 確認済み, save, then `pubcom train {again}` (only those rows are learnt)")
     if "group_representative" in scored:
         tell(f"one row per group: {len(review_frame(scored, taxonomy))} rows")
     return 0

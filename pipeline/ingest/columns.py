@@ -13,16 +13,17 @@ from ..errors import InputError
 
 ROLES: dict[str, tuple[str, ...]] = {
     "opinion": ("意見の概要", "意見等の概要", "ご意見の要旨", "御意見の要旨", "意見の要旨", "意見内容", "提出された意見",
-                "御意見", "ご意見", "意見"),
+                "御意見", "ご意見", "意見", "opinion"),
     "response": ("市の考え方", "町の考え方", "村の考え方", "県の考え方", "府省の考え方", "国の考え方", "区の考え方",
                  "都の考え方", "道の考え方", "府の考え方", "意見に対する考え方", "御意見に対する考え方",
-                 "ご意見に対する考え方", "考え方", "回答", "対応"),
-    "number": ("no", "no.", "番号", "項目番号", "通し番号", "整理番号"),
+                 "ご意見に対する考え方", "考え方", "回答", "対応", "response", "reply"),
+    "number": ("no", "no.", "row_no", "番号", "項目番号", "通し番号", "整理番号"),
     "category": ("対応区分", "反映状況", "区分", "反映区分", "反映の有無"),
     "section": ("該当箇所", "該当ページ", "頁", "ページ", "該当頁", "該当項目"),
 }
-# Short Latin keywords match only a whole heading: 「no」 inside 「note」 is not a number column.
-_WHOLE_ONLY = {"no", "no."}
+# Latin keywords match only a whole heading: 「no」 inside 「note」 is not a number column, nor is 「response_type」
+# a reply. The English ones are the records file's own headings (pubcom ingest reads what it wrote) and an export's.
+_WHOLE_ONLY = {"no", "no.", "row_no", "opinion", "response", "reply"}
 _MAX_HEADING = 24  # a cell longer than this is text, not a heading
 HEADER_SEARCH_ROWS = 20
 
