@@ -98,18 +98,18 @@ def test_choose_the_language(lang, environ, expected):
     ("redacted 0 of 2 rows, masked: nothing -> r.csv", "2 行のうち 0 行で個人情報を伏せました（なし）-> r.csv"),
     ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
      "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
-    ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で学習します）"),
+    ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で作成できます）"),
     ("evaluate (loo, n=40): theme macro-F1 0.90 [0.78-0.97], accuracy 0.88; response type (reply) macro-F1 0.94 "
      "[0.82-1.00], accuracy 0.95; response type (opinion only) macro-F1 0.24 [0.20-0.28], accuracy 0.57",
      "評価（loo、n=40）: テーマ macro-F1 0.90 [0.78-0.97]、正解率 0.88。対応区分（回答から） macro-F1 0.94 [0.82-1.00]、"
-     "正解率 0.95。対応区分（意見のみから） macro-F1 0.24 [0.20-0.28]、正解率 0.57"),
+     "正解率 0.95。対応区分（意見だけから） macro-F1 0.24 [0.20-0.28]、正解率 0.57"),
     ("evaluate (held-out h.csv, n=144): theme macro-F1 0.92 [0.87-0.96], accuracy 0.92",
      "評価（独立検証 h.csv、n=144）: テーマ macro-F1 0.92 [0.87-0.96]、正解率 0.92"),
     ("1 lines outside the table are listed in out/a.meta.json", "表の外の 1 行は out/a.meta.json に記録しました"),
     ("warning: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE",
-     "注意: a.pdf: category 'A' (3 rows) has no response type; map it with --categories FILE"),
+     "警告: a.pdf: 区分 'A'（3 行）に対応区分がありません。--categories FILE で対応を指定してください"),
     ("a.csv: no opinion column among headings [No, 備考]; pass --text-column",
-     "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で列を指定してください"),
+     "a.csv: 見出し [No, 備考] に意見の列がありません。--text-column で見出しを指定してください"),
 ])
 def test_localize_messages_built_with_fields(message, expected):
     i18n.activate("ja")
@@ -290,7 +290,7 @@ def workdir(tmp_path, monkeypatch):
 # (arguments, exit code, the line in Japanese, the same line in English); each names the file it is about
 CLI_LINES = [
     (["taxonomy", "check", "mini.toml"], 0,
-     "mini.toml: 問題ありません: mini v1、テーマ 1 個（counter）、キーワード 1 語、対応区分 3 個（adopted, future, kept）、定型句",
+     "mini.toml: 問題ありません: mini 第1版、テーマ 1 件（counter）、キーワード 1 語、対応区分 3 件（adopted, future, kept）、定型句",
      "mini.toml: ok: mini v1, 1 themes (counter), 1 keywords, 3 response types (adopted, future, kept),"),
     (["taxonomy", "check", "broken.toml"], 2, "pubcom taxonomy: エラー: broken.toml: 正しい TOML ではありません（",
      "pubcom taxonomy: error: broken.toml: not valid TOML ("),
@@ -300,7 +300,7 @@ CLI_LINES = [
     (["models"], 0, "モデルはまだありません（pubcom train で作成できます）", "no models yet (pubcom train)"),
     (["redact", "dup.csv", "--out", "red.csv"], 0, "警告: dup.csv: 重複していた列の見出しの名前を変えました: ご意見.1",
      "warning: dup.csv: repeated column heading(s) renamed: ご意見.1"),
-    (["redact", "dup.csv", "--out", "red.csv"], 0, "1 行のうち 1 行の個人情報を伏せました（氏名 1） -> red.csv",
+    (["redact", "dup.csv", "--out", "red.csv"], 0, "1 行のうち 1 行で個人情報を伏せました（氏名 1）-> red.csv",
      "redacted 1 of 1 rows, masked: 氏名 1 -> red.csv"),
     (["ingest", "empty.txt"], 2, "pubcom ingest: エラー: empty.txt: ファイルが空です", "pubcom ingest: error: empty.txt: the file is empty"),
     (["ingest", "dup.csv", "mini.toml", "--id", "x"], 2,
@@ -344,11 +344,11 @@ def test_japanese_is_the_default_without_lang(workdir, capsys, monkeypatch):
     ("evaluate (none (fitted model), n=12):", "評価（なし（学習済みモデル）、n=12）:"),
     ("  theme: macro-F1 model 0.80 vs plain TF-IDF + LR 0.50 (same folds)",
      "  テーマ: macro-F1 モデル 0.80、比較対象 plain TF-IDF + LR 0.50（同じ分割）"),
-    ("ingest: 40 rows, 42 opinions (declared 42) -> a.records.csv", "読込: 40 行、意見 42 件（資料の記載 42 件） -> a.records.csv"),
+    ("ingest: 40 rows, 42 opinions (declared 42) -> a.records.csv", "取り込み: 40 行、意見 42 件（文書の記載 42 件）-> a.records.csv"),
     ("warning: a.txt: the document declares 42 opinions but 40 were counted (38 rows)",
      "警告: a.txt: 資料には意見 42 件とありますが、数えると 40 件でした（38 行）"),
     ("suggesting replies from 40 answered opinions (39 distinct replies) in 1 file(s); 2 rows without a reply not used",
-     "1 ファイルの回答済みの意見 40 件（異なる回答 39 件）から回答案を作ります（回答のない 2 行は使いません）"),
+     "回答案: 1 ファイルの回答済みの意見 40 件（異なる回答 39 件）から作ります。回答のない 2 行は使いません"),
     ("pubcom score: error: out.csv: No space left on device", "pubcom score: エラー: out.csv: ディスクの空き容量がありません"),
     ("pubcom train: error: models: Permission denied", "pubcom train: エラー: models: アクセス権がありません"),
     ("warning: m1 was trained with scikit-learn 1.0; this is 1.5. Predictions may differ: retrain when you can.",

@@ -43,9 +43,11 @@ def find_column(frame: pd.DataFrame, given: str | None, candidates, *, what: str
     if given:
         if given in columns:
             return given
-        listed = f"column {given!r} not found in {source} (columns: {', '.join(map(str, columns))})"
+        listed = ", ".join(map(str, columns))
         close = difflib.get_close_matches(str(given), list(map(str, columns)), n=1, cutoff=0.5)  # a typo's fix
-        raise InputError(f"{listed}; did you mean {close[0]!r}?" if close else listed)
+        if close:
+            raise InputError(f"column {given!r} not found in {source} (columns: {listed}); did you mean {close[0]!r}?")
+        raise InputError(f"column {given!r} not found in {source} (columns: {listed})")
     keys = {normalise_heading(c): c for c in columns}
     for candidate in candidates:
         if normalise_heading(candidate) in keys:
