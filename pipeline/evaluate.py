@@ -285,16 +285,13 @@ def heldout_baselines(train_frame: pd.DataFrame, test_frame: pd.DataFrame, taxon
 
 
 def headline(metrics: dict) -> str:
-    """One line: each target's macro-F1 with its 95% interval and accuracy (what run and evaluate print), each part
-    in the reader's language (English unless the CLI chose another; the parts vary, so no one template fits)."""
-    from .i18n import localize
-
-    parts = [localize(f"evaluate ({metrics['cv']}, n={metrics['n']}):")]
+    """One line: each target's macro-F1 with its 95% interval and accuracy (what run and evaluate print). In English:
+    the CLI puts the whole line into the reader's language (`i18n.localize`: the line, then each part in turn)."""
+    parts = []
     for key, name in (("theme", "theme"), ("response_type", "response type (reply)"),
                       ("response_type_from_opinion", "response type (opinion only)")):
         if key in metrics:
             m = metrics[key]
             lo, hi = m["macro_f1_ci95"]
-            parts.append(localize(f"{name} macro-F1 {m['macro_f1']:.2f} [{lo:.2f}-{hi:.2f}], accuracy {m['accuracy']:.2f}")
-                         + ";")
-    return " ".join(parts).rstrip(";")
+            parts.append(f"{name} macro-F1 {m['macro_f1']:.2f} [{lo:.2f}-{hi:.2f}], accuracy {m['accuracy']:.2f}")
+    return f"evaluate ({metrics['cv']}, n={metrics['n']}): " + "; ".join(parts)
