@@ -50,7 +50,7 @@ def _cmd_score(args) -> int:
     suggester = _suggester(model, args.suggest_from) if args.suggest_from else None
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column, redact=args.redact,
-                        suggest_from=suggester)
+                        suggest_from=suggester, group=args.group)
     _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}")
     if counts["masked"] is not None:
         from ..redact import describe
