@@ -347,3 +347,21 @@ def test_cli_report_refuses_predictions_of_another_taxonomy_than_latest(tmp_path
     assert pubcom("report", "alpha.scored.csv", home=tmp_path).returncode == 0
     named = pubcom("report", "own.scored.csv", "--model", f"models/{model_dir.name}", home=tmp_path)
     assert named.returncode == 0, named.stderr
+
+
+def test_cli_report_with_latest_accepts_a_row_that_holds_no_opinion(tmp_path, model_dir):
+    """A 特になし row is reported apart as 意見なし (#14a); the check against models/latest's taxonomy took its
+    marker for a theme of another taxonomy and refused every file that had one."""
+    import shutil
+
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.registry import set_latest
+
+    (tmp_path / "models").mkdir()
+    set_latest(Path(shutil.copytree(model_dir, tmp_path / "models" / model_dir.name)))
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True)])
+    frame.loc[1, ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    frame.to_csv(tmp_path / "town.scored.csv", index=False)
+    done = pubcom("report", "town.scored.csv", "--out", "town", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "意見なし" in (tmp_path / "town" / "summary.md").read_text(encoding="utf-8")
