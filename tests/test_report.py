@@ -365,3 +365,18 @@ def test_cli_report_with_latest_accepts_a_row_that_holds_no_opinion(tmp_path, mo
     done = pubcom("report", "town.scored.csv", "--out", "town", home=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "意見なし" in (tmp_path / "town" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_the_opinion_list_names_the_rows_without_an_opinion_in_japanese(taxonomy):
+    """The page's opinion list (#16) built its theme names without #14a's 意見なし: the section and the theme
+    filter read '(no opinion)'."""
+    from pipeline.browse import opinion_list
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.report import NO_OPINION, NO_OPINION_LABEL
+
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True)])
+    frame.loc[1, ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    listed = opinion_list(make_report({"town": frame}, taxonomy=taxonomy), taxonomy)
+    assert f">{NO_OPINION}<" not in listed  # shown nowhere; the id stays only in the filter's value
+    assert f'<option value="{NO_OPINION}">{NO_OPINION_LABEL}</option>' in listed
+    assert f"{NO_OPINION_LABEL}<span" in listed
