@@ -380,3 +380,21 @@ def test_the_opinion_list_names_the_rows_without_an_opinion_in_japanese(taxonomy
     assert f">{NO_OPINION}<" not in listed  # shown nowhere; the id stays only in the filter's value
     assert f'<option value="{NO_OPINION}">{NO_OPINION_LABEL}</option>' in listed
     assert f"{NO_OPINION_LABEL}<span" in listed
+
+
+def test_the_workbook_and_the_groups_name_rows_without_an_opinion_in_japanese(taxonomy):
+    """report.xlsx's 全意見 sheet (#16) and the largest groups (#17) named their themes each with their own map,
+    without #14a's 意見なし: a 特になし row (two of them, grouped) read '(no opinion)' as its theme."""
+    from pipeline.group_report import largest_groups
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.report import NO_OPINION, NO_OPINION_LABEL
+    from pipeline.report_sheets import opinions_frame
+
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True), ("", "", 1, True)])
+    frame.loc[[1, 2], ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    frame["group_id"] = ["1", "2", "2"]
+    report = make_report({"town": frame}, taxonomy=taxonomy)
+    sheet = opinions_frame(report, taxonomy)
+    assert sheet["label"].tolist() == ["デジタルデバイド対策", NO_OPINION_LABEL, NO_OPINION_LABEL]
+    assert sheet["theme"].tolist()[1:] == [NO_OPINION, NO_OPINION]  # the id column keeps the id
+    assert largest_groups(report.consultations, taxonomy)["town"]["label"].tolist() == [NO_OPINION_LABEL]
