@@ -254,3 +254,18 @@ def test_benchmark_rows_and_a_clean_skip_without_the_real_data(tmp_path, monkeyp
     rows = bench.sections(n=40)
     assert [row["metric"] for row in rows] == ["seconds to suggest (index + suggest)"]
     assert list(rows[0]) == ["test", "metric", "model", "baseline", "note"]
+
+
+def test_a_review_sheet_drafts_no_reply_over_a_shared_one():
+    """An ingested row whose reply cell is empty because it shares the row above's reply (response_shared_with) has
+    a reply: the review sheet drafted the suggestion (#18) over it, with the suggestion's response type."""
+    from pipeline.review import review_frame
+    from pipeline.taxonomy import load_taxonomy
+
+    scored = pd.DataFrame({"row_no": ["1", "2"], "opinion": ["窓口を残してほしい", "窓口を減らさないで"],
+                           "response": [WINDOW, ""], "response_shared_with": ["", "1"],
+                           "pred_theme": ["online_procedures"] * 2, "pred_response_type": ["kept"] * 2,
+                           "suggested_reply": [GUIDE, GUIDE], "suggested_reply_type": ["future", "future"]})
+    sheet = review_frame(scored, load_taxonomy()).set_index("row_no")
+    assert sheet.loc[["1", "2"], "response"].tolist() == [WINDOW, WINDOW]
+    assert sheet.loc[["1", "2"], "response_type"].tolist() == ["案のとおり", "案のとおり"]
