@@ -91,3 +91,15 @@ def test_score_without_group_passes_the_groups_of_pubcom_group_through(tmp_path,
     assert main(["score", str(grouped), "--model", str(model_dir), "--out", str(scored)]) == 0
     frame = pd.read_csv(scored, dtype=str, keep_default_na=False)
     assert frame["group_size"].tolist() == ["2", "2"] and "input_group_id" not in frame.columns
+
+
+def test_score_group_groups_the_opinion_column_when_its_name_was_taken(tmp_path, model_dir):
+    """--text-column names an input column the output also takes (kept as input_needs_review): the grouping that
+    follows scoring read the output's column of that name, and grouped two different opinions as one ("True")."""
+    source, scored = tmp_path / "town.csv", tmp_path / "town.scored.csv"
+    pd.DataFrame({"needs_review": ["特になし", "以上です。"]}).to_csv(source, index=False)  # both flagged
+    assert main(["score", str(source), "--model", str(model_dir), "--out", str(scored), "--group",
+                 "--text-column", "needs_review"]) == 0
+    frame = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    assert frame["input_needs_review"].tolist() == ["特になし", "以上です。"] and frame["needs_review"].tolist() == ["True"] * 2
+    assert frame["group_size"].tolist() == ["1", "1"]

@@ -60,7 +60,7 @@ def _cmd_score(args) -> int:
         from ..group_table import group_file
         from .grouping import describe
 
-        _say(describe(group_file(out, out, text_column=args.text_column)))
+        _say(describe(group_file(out, out, text_column=counts["text_column"])))
     return 0
 
 
