@@ -99,9 +99,9 @@ def _theme_sections(frame: pd.DataFrame, order: list[str], labels: dict, type_la
 def opinion_list(report, taxonomy=None) -> str:
     """The 「意見一覧」 section: one filter bar for every consultation of the report, then each consultation's
     opinions grouped by theme (taxonomy order), in the order of the file within a theme."""
-    from .report import UNSCORED, UNSCORED_LABEL, _theme_order
+    from .report import _labels, _theme_order
 
-    labels = {**(dict(taxonomy.theme_labels()) if taxonomy is not None else {}), UNSCORED: UNSCORED_LABEL}
+    labels = _labels(taxonomy)  # the report's own names, 未分類 and 意見なし included
     type_labels = dict(taxonomy.response_labels()) if taxonomy is not None else {}
     frames = [c.frame for c in report.consultations]
     order = _theme_order(taxonomy, *frames)

@@ -34,7 +34,9 @@ def distinct_opinions(frame: pd.DataFrame, themes: pd.Series) -> list[int]:
 def largest_groups(consultations, taxonomy=None, *, n: int = LARGEST) -> dict[str, pd.DataFrame]:
     """Per grouped consultation: its `n` largest groups of two or more rows: 同趣旨 (rows), theme, label, text (the
     longest text of the group)."""
-    labels = dict(taxonomy.theme_labels()) if taxonomy is not None else {}
+    from .report import _labels
+
+    labels = _labels(taxonomy)  # a group of 特になし rows is named 意見なし, as everywhere in the report
     out = {}
     for c in consultations:
         f = c.frame[c.frame["group"] != ""]

@@ -82,6 +82,14 @@ TEMPLATES = [
     '{path}: looks like a binary file, not text (control bytes are common)',
     '{source}: no reply column (市の考え方, 回答, response...) to suggest replies from (columns: {columns})',
     '{path}: no row has both an opinion and a reply to suggest from',
+    '  theme calibration (out-of-fold, real rows): ECE {ece}, temperature {temperature}; auto-accepted {share} at '
+    'accuracy {accuracy} (threshold {threshold}); reliability (confidence/accuracy) {bins}',
+    '{rows} rows in {groups} opinions ({shared_groups} groups of 2 or more: {shared_rows} rows; the largest '
+    '{largest} alike; similarity threshold {threshold})',
+    '{rows} rows in {groups} opinions ({shared_groups} groups of 2 or more: {shared_rows} rows; the largest '
+    '{largest} alike; similarity threshold {threshold}) -> {out}',
+    '{path}: no row is marked 確認済み; its replies are drafts until checked, so mark the rows you have checked '
+    'before suggesting from the sheet',
     'suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s)',
     'suggesting replies from {answered} answered opinions ({replies} distinct replies) in {files} file(s); '
     '{skipped} rows without a reply not used',

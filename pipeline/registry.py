@@ -126,7 +126,8 @@ def resolve(path: Path | str | None = None) -> Path:
 MAX_CARD_BYTES = 4 << 20  # a card is some 10 KB; anything near this is not one, and is never read whole
 # the card's sections that the code reads with .get: each must be a JSON object when present
 _CARD_SECTIONS = (("tokenizer",), ("files",), ("versions",), ("metrics",), ("metrics", "theme"), ("taxonomy",),
-                  ("training_data",), ("needs_review",), ("labels",))
+                  ("training_data",), ("needs_review",), ("labels",), ("reply_tokenizer",), ("label_ja",),
+                  ("label_ja", "theme"), ("label_ja", "response_type"))
 
 
 def read_card(model_dir: Path | str) -> dict:

@@ -17,9 +17,9 @@ NUMBER_FORMATS = {"ratio": "0.00", "score": "0.00"}
 
 def opinions_frame(report, taxonomy=None) -> pd.DataFrame:
     """Every row of every consultation: theme and response type in Japanese beside their ids, guesses named."""
-    from .report import UNSCORED, UNSCORED_LABEL
+    from .report import _labels
 
-    themes = {**(dict(taxonomy.theme_labels()) if taxonomy is not None else {}), UNSCORED: UNSCORED_LABEL}
+    themes = _labels(taxonomy)  # the report's own names, 未分類 and 意見なし included
     types = dict(taxonomy.response_labels()) if taxonomy is not None else {}
     parts = []
     for c in report.consultations:

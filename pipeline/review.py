@@ -83,6 +83,10 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     text = find_column(frame, None, TEXT_COLUMNS, what="opinion text", source=source, option="")
     reply = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     frame = frame.rename(columns={text: "opinion", **({reply: "response"} if reply else {})})
+    if reply:  # an ingested row sharing the reply of another (response_shared_with) shows it, and gets no draft
+        from .score import _replies
+
+        frame["response"] = _replies(frame, "response")
     if "consultation_id" not in frame.columns:
         frame["consultation_id"] = consultation_id
     frame["needs_review"] = flagged(frame)

@@ -49,9 +49,10 @@ def _unusable(text: str) -> str:
 
 def score_frame(model, data, *, text_column: str | None = None, response_column: str | None = None,
                 evidence_words: int = 5, redact: bool = False, id_column: str | None = None,
-                suggest_from=None) -> pd.DataFrame:
+                suggest_from=None, group: bool = False) -> pd.DataFrame:
     """Predictions for texts (a str, a list of str) or a DataFrame, as a new DataFrame (input columns first).
     `suggest_from`: a fitted `pipeline.suggest.ReplySuggester`; its SUGGEST_COLUMNS come last.
+    `group`: the caller adds the group columns next (`pubcom score --group`), so the input's own are kept too.
     `redact`: personal data in every text column but `id_column` is masked first (`pipeline.redact`), so the result
     holds none; what was masked is counted in the result's ``attrs["masked"]``."""
     frame, text_column = _as_frame(data, text_column)
@@ -60,7 +61,7 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
         from .redact import redact_frame, text_columns
 
         frame, masked = redact_frame(frame, [c for c in text_columns(frame) if c != id_column])
-    frame, text_column, response_column = keep_input_columns(frame, text_column, response_column)
+    frame, text_column, response_column = keep_input_columns(frame, text_column, response_column, group=group)
     source = "input"
     text_col = find_column(frame, text_column, TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
     resp_col = find_column(frame, response_column, RESPONSE_COLUMNS, what="reply", source=source,
@@ -90,13 +91,15 @@ def score_frame(model, data, *, text_column: str | None = None, response_column:
 INPUT_PREFIX = "input_"
 
 
-def keep_input_columns(frame: pd.DataFrame, *named):
-    """`frame` with each column whose name an output column takes (pred_theme, needs_review, evidence...) renamed
-    `input_<name>` (again until the name is free), so that no input data is overwritten; and `named` (column names
-    given by the caller, or None) followed to their new names."""
+def keep_input_columns(frame: pd.DataFrame, *named, group: bool = False):
+    """`frame` with each column whose name an output column takes (pred_theme, needs_review, evidence...; with
+    `group` also group_id, group_size, group_representative) renamed `input_<name>` (again until the name is free),
+    so that no input data is overwritten; and `named` (column names given by the caller, or None) followed to their
+    new names. Without `group` the group columns pass through: a table from `pubcom group` keeps its groups."""
+    from .grouping import GROUP_COLUMNS
     from .suggest import SUGGEST_COLUMNS
 
-    taken = set(PRED_COLUMNS) | set(SUGGEST_COLUMNS)
+    taken = set(PRED_COLUMNS) | set(SUGGEST_COLUMNS) | (set(GROUP_COLUMNS) if group else set())
     clashes = [c for c in frame.columns if c in taken]
     if not clashes:
         return (frame, *named)

@@ -184,12 +184,14 @@ def _shared_replies_together(chunks):
 
 def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
                text_column: str | None = None, response_column: str | None = None, id_column: str | None = None,
-               redact: bool = False, stdin=None, stdout=None, suggest_from=None) -> dict:
+               redact: bool = False, stdin=None, stdout=None, suggest_from=None, group: bool = False) -> dict:
     """Score `source` (a path or '-') into `out` (.csv / .jsonl / .xlsx / '-') chunk by chunk; returns counts
-    {"read", "rows", "flagged", "masked"}. `model`: a model, or a model folder (loaded, verified). The response column
-    defaults to 'response' when the input has one. `redact`: mask personal data in every text column but the id
-    column as each piece is scored, in whichever process scores it (so nothing unmasked is written).
-    `suggest_from`: a fitted `pipeline.suggest.ReplySuggester` (the suggested_* columns)."""
+    {"read", "rows", "flagged", "masked", "text_column"} (the opinion column's name in `out`). `model`: a model,
+    or a model folder (loaded, verified). The response column defaults to 'response' when the input has one.
+    `redact`: mask personal data in every text column but the id column as each piece is scored, in whichever
+    process scores it (so nothing unmasked is written).
+    `suggest_from`: a fitted `pipeline.suggest.ReplySuggester` (the suggested_* columns). `group`: the caller groups
+    `out` next (its own group columns are kept as input_group_id...)."""
     check_output(out)
     if jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {jobs}")
@@ -200,7 +202,9 @@ def score_file(model, source, out, *, jobs: int = 1, sheet: str | None = None, c
     options = {"text_column": text_column, "response_column": response_column, "redact": redact}
     if suggest_from is not None:
         options["suggest_from"] = suggest_from
-    counts = {"read": 0, "rows": 0, "flagged": 0, "masked": {} if redact else None}
+    if group:
+        options["group"] = True
+    counts = {"read": 0, "rows": 0, "flagged": 0, "masked": {} if redact else None, "text_column": None}
     with open_output(out, stdout=stdout) as write:
         chunks = _checked(iter_input(source, sheet=sheet, chunk_rows=chunk_rows, stdin=stdin), id_column, options,
                           source=str(source), counts=counts)
@@ -243,8 +247,13 @@ def _checked(chunks, id_column, options: dict, *, source: str, counts: dict):
     from .ingest.tables import TEXT_COLUMNS, find_column
     from .score import id_column as check_id_column
 
+    from .score import keep_input_columns
+
     first = next(chunks)
-    find_column(first, options["text_column"], TEXT_COLUMNS, what="opinion text", source=source, option="--text-column")
+    text = find_column(first, options["text_column"], TEXT_COLUMNS, what="opinion text", source=source,
+                       option="--text-column")
+    # its name in the output (input_<name> when an output column takes it), for a step that reads the output
+    counts["text_column"] = keep_input_columns(first.head(0), text, group=options.get("group", False))[1]
     options["id_column"] = check_id_column(first, id_column)
     if options["response_column"] is None and "response" in first.columns:
         options["response_column"] = "response"

@@ -108,6 +108,7 @@ def read_answered(paths, *, sheet: str | None = None) -> pd.DataFrame:
             from .ingest import read_document
 
             table = read_document(path).records  # a published table saved as text (the Otaru form), not one per line
+        table = _checked_rows(table, path)
         frame = answered_frame(table, source=str(path), consultation_id=consultation_name(path))
         if not len(frame):
             raise InputError(f"{path}: no row has both an opinion and a reply to suggest from")
@@ -118,6 +119,21 @@ def read_answered(paths, *, sheet: str | None = None) -> pd.DataFrame:
     answered = pd.concat(frames, ignore_index=True)
     answered.attrs["unanswered"] = unanswered
     return answered
+
+
+def _checked_rows(table: pd.DataFrame, path) -> pd.DataFrame:
+    """A review sheet's rows marked 確認済み; other tables whole. Until staff check a row, its 回答 is the draft of
+    an earlier suggestion (`pipeline.review`), and suggesting from it would give the suggester's guesses back as
+    answers."""
+    from .review import REVIEWED, is_review_sheet, reviewed_rows
+
+    if not is_review_sheet(table):
+        return table
+    try:
+        return reviewed_rows(table, str(path))[0]
+    except InputError:
+        raise InputError(f"{path}: no row is marked {REVIEWED}; its replies are drafts until checked, so mark the "
+                         "rows you have checked before suggesting from the sheet") from None
 
 
 # ---------------------------------------------------------------- the suggester

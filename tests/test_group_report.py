@@ -55,7 +55,7 @@ def test_score_group_writes_groups_and_report_lists_them(tmp_path, model_dir, ca
     pd.DataFrame({"opinion": texts}).to_csv(source, index=False)
     scored = tmp_path / f"town.scored{suffix}"
     assert main(["score", str(source), "--model", str(model_dir), "--out", str(scored), "--group"]) == 0
-    assert "4行を2件の意見にまとめました" in capsys.readouterr().err
+    assert "4 rows in 2 opinions" in capsys.readouterr().err  # the tests' language; Japanese: test_grouping
     read = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix]
     frame = read(scored)
     assert frame.columns.tolist()[0] == "opinion" and frame["opinion"].tolist() == texts
@@ -70,3 +70,36 @@ def test_score_group_needs_a_file(tmp_path, model_dir, capsys):
     pd.DataFrame({"opinion": [CAMPAIGN]}).to_csv(source, index=False)
     assert main(["score", str(source), "--model", str(model_dir), "--out", "-", "--group"]) == 2
     assert "--group reads the scored rows again" in capsys.readouterr().err
+
+
+def test_score_group_keeps_the_inputs_own_group_columns(tmp_path, model_dir):
+    """`score --group` keeps an input column named group_id (a city's own numbering) as input_group_id, as #13
+    keeps every column the output takes; it was silently replaced by the computed groups."""
+    source, scored = tmp_path / "town.csv", tmp_path / "town.scored.csv"
+    pd.DataFrame({"opinion": [CAMPAIGN, "図書館の開館時間を夜まで延ばしてほしい。"], "group_id": ["市-A", "市-B"],
+                  "group_size": ["大", "小"]}).to_csv(source, index=False)
+    assert main(["score", str(source), "--model", str(model_dir), "--out", str(scored), "--group"]) == 0
+    frame = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    assert frame["input_group_id"].tolist() == ["市-A", "市-B"] and frame["input_group_size"].tolist() == ["大", "小"]
+    assert frame["group_id"].tolist() == ["1", "2"] and len(set(frame.columns)) == len(frame.columns)
+
+
+def test_score_without_group_passes_the_groups_of_pubcom_group_through(tmp_path, model_dir):
+    source, grouped, scored = tmp_path / "town.csv", tmp_path / "town.grouped.csv", tmp_path / "town.scored.csv"
+    pd.DataFrame({"opinion": [CAMPAIGN, "市長様。" + CAMPAIGN]}).to_csv(source, index=False)
+    assert main(["group", str(source), "--out", str(grouped)]) == 0
+    assert main(["score", str(grouped), "--model", str(model_dir), "--out", str(scored)]) == 0
+    frame = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    assert frame["group_size"].tolist() == ["2", "2"] and "input_group_id" not in frame.columns
+
+
+def test_score_group_groups_the_opinion_column_when_its_name_was_taken(tmp_path, model_dir):
+    """--text-column names an input column the output also takes (kept as input_needs_review): the grouping that
+    follows scoring read the output's column of that name, and grouped two different opinions as one ("True")."""
+    source, scored = tmp_path / "town.csv", tmp_path / "town.scored.csv"
+    pd.DataFrame({"needs_review": ["特になし", "以上です。"]}).to_csv(source, index=False)  # both flagged
+    assert main(["score", str(source), "--model", str(model_dir), "--out", str(scored), "--group",
+                 "--text-column", "needs_review"]) == 0
+    frame = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    assert frame["input_needs_review"].tolist() == ["特になし", "以上です。"] and frame["needs_review"].tolist() == ["True"] * 2
+    assert frame["group_size"].tolist() == ["1", "1"]

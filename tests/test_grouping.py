@@ -104,10 +104,22 @@ def test_grouping_a_file_onto_itself_replaces_its_group_columns(tmp_path):
 def test_group_command_summary_in_japanese(tmp_path, capsys):
     source = tmp_path / "in.csv"
     pd.DataFrame({"意見": [BASE, BASE, OTHER]}).to_csv(source, index=False)
-    assert main(["group", str(source), "--out", str(tmp_path / "out.xlsx")]) == 0
+    assert main(["--lang", "ja", "group", str(source), "--out", str(tmp_path / "out.xlsx")]) == 0
     err = capsys.readouterr().err
     assert "3行を2件の意見にまとめました" in err and "しきい値 0.6" in err
     assert pd.read_excel(tmp_path / "out.xlsx")["group_size"].tolist() == [2, 2, 1]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "3 rows in 2 opinions (1 groups of 2 or more: 2 rows; the largest 2 alike; similarity threshold 0.6) -> "),
+    ("ja", "3行を2件の意見にまとめました（2行以上のグループ 1件・2行、最大 同趣旨 2件、類似度のしきい値 0.6） -> "),
+])
+def test_group_summary_in_the_readers_language(tmp_path, capsys, lang, expected):
+    """The summary was written in Japanese in the code (#17, before the catalogue): `--lang en` printed it so."""
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"意見": [BASE, BASE, OTHER]}).to_csv(source, index=False)
+    assert main(["--lang", lang, "group", str(source), "--out", str(tmp_path / "out.csv")]) == 0
+    assert capsys.readouterr().err.strip() == expected + str(tmp_path / "out.csv")
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -81,6 +81,9 @@ def _copy_model(model_dir: Path, models: Path, name: str) -> Path:
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"tokenizer": [1]}', "tokenizer is a JSON list"),
     ('{"metrics": {"theme": "good"}}', "metrics.theme is a JSON str"),
+    ('{"reply_tokenizer": "v1"}', "reply_tokenizer is a JSON str"),  # #14a's and #16's sections, read with .get
+    ('{"label_ja": "x"}', "label_ja is a JSON str"),
+    ('{"label_ja": {"theme": ["a"]}}', "label_ja.theme is a JSON list"),
     ("{", "unreadable card"),
 ])
 def test_a_bad_card_is_one_line_and_the_other_models_are_listed(tmp_path, model_dir, capsys, monkeypatch, card, message):

@@ -401,3 +401,22 @@ def test_a_library_warning_is_one_line_in_the_readers_language(workdir, capsys, 
     assert main(["--lang", "ja", "score", "a.csv", "--model", str(model), "--out", "a.scored.csv"]) == 0
     err = capsys.readouterr().err
     assert "警告: older は scikit-learn 0.1 で学習されています" in err and "UserWarning" not in err
+
+
+def test_the_calibration_line_of_evaluate_is_japanese_by_default():
+    """#14b's calibration line is built in a function, out of the walk's sight: it printed in English between the
+    Japanese lines of `pubcom evaluate`."""
+    from pipeline.commands.modelling import _calibration_line
+
+    block = {"ece": 0.1144, "temperature": 0.5532, "review_rule_on_these_rows": {"auto_accepted": 0.5,
+             "accepted_accuracy": 1.0}, "bins": [{"from": 0.4, "to": 0.5, "n": 5, "mean_confidence": 0.46,
+                                                  "accuracy": 0.6}]}
+    line = _calibration_line(block, {"threshold": 0.948})
+    i18n.activate("ja")
+    try:
+        japanese = i18n.localize(line)
+    finally:
+        i18n.activate("en")
+    assert japanese == ("  テーマの確信度の較正（交差検証の予測、実データの行）: ECE 0.114、温度 0.5532。自動で受け入れる行 50%"
+                        "（その正解率 1.00、しきい値 0.948）。確信度の区間ごとの件数・平均確信度/正解率 "
+                        "[0.4-0.5] n=5 0.46/0.60")

@@ -142,7 +142,7 @@ def test_evaluate_reports_the_plain_baseline_on_the_same_folds(tmp_path, capsys,
     out = capsys.readouterr().out
     assert "theme: macro-F1 model" in out and "vs plain TF-IDF + LR" in out
     # the calibration on the real rows: ECE, what the review rule accepts, and the reliability bins
-    assert "theme calibration (out-of-fold, real rows): ECE" in out and "reliability [" in out
+    assert "theme calibration (out-of-fold, real rows): ECE" in out and "reliability (confidence/accuracy) [" in out
     bins = metrics["theme"]["calibration"]["bins"]
     assert sum(b["n"] for b in bins) == len(ROWS) and all(0 <= b["accuracy"] <= 1 for b in bins)
     assert metrics["theme"]["calibration"]["calibrated_on"] == {"real_rows": len(ROWS), "authored_rows": 0}

@@ -347,3 +347,54 @@ def test_cli_report_refuses_predictions_of_another_taxonomy_than_latest(tmp_path
     assert pubcom("report", "alpha.scored.csv", home=tmp_path).returncode == 0
     named = pubcom("report", "own.scored.csv", "--model", f"models/{model_dir.name}", home=tmp_path)
     assert named.returncode == 0, named.stderr
+
+
+def test_cli_report_with_latest_accepts_a_row_that_holds_no_opinion(tmp_path, model_dir):
+    """A 特になし row is reported apart as 意見なし (#14a); the check against models/latest's taxonomy took its
+    marker for a theme of another taxonomy and refused every file that had one."""
+    import shutil
+
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.registry import set_latest
+
+    (tmp_path / "models").mkdir()
+    set_latest(Path(shutil.copytree(model_dir, tmp_path / "models" / model_dir.name)))
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True)])
+    frame.loc[1, ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    frame.to_csv(tmp_path / "town.scored.csv", index=False)
+    done = pubcom("report", "town.scored.csv", "--out", "town", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "意見なし" in (tmp_path / "town" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_the_opinion_list_names_the_rows_without_an_opinion_in_japanese(taxonomy):
+    """The page's opinion list (#16) built its theme names without #14a's 意見なし: the section and the theme
+    filter read '(no opinion)'."""
+    from pipeline.browse import opinion_list
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.report import NO_OPINION, NO_OPINION_LABEL
+
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True)])
+    frame.loc[1, ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    listed = opinion_list(make_report({"town": frame}, taxonomy=taxonomy), taxonomy)
+    assert f">{NO_OPINION}<" not in listed  # shown nowhere; the id stays only in the filter's value
+    assert f'<option value="{NO_OPINION}">{NO_OPINION_LABEL}</option>' in listed
+    assert f"{NO_OPINION_LABEL}<span" in listed
+
+
+def test_the_workbook_and_the_groups_name_rows_without_an_opinion_in_japanese(taxonomy):
+    """report.xlsx's 全意見 sheet (#16) and the largest groups (#17) named their themes each with their own map,
+    without #14a's 意見なし: a 特になし row (two of them, grouped) read '(no opinion)' as its theme."""
+    from pipeline.group_report import largest_groups
+    from pipeline.non_opinion import NO_OPINION_REASON
+    from pipeline.report import NO_OPINION, NO_OPINION_LABEL
+    from pipeline.report_sheets import opinions_frame
+
+    frame = scored([("digital_divide", "kept", 1, False), ("", "", 1, True), ("", "", 1, True)])
+    frame.loc[[1, 2], ["opinion", "review_reason"]] = ["特になし", NO_OPINION_REASON]
+    frame["group_id"] = ["1", "2", "2"]
+    report = make_report({"town": frame}, taxonomy=taxonomy)
+    sheet = opinions_frame(report, taxonomy)
+    assert sheet["label"].tolist() == ["デジタルデバイド対策", NO_OPINION_LABEL, NO_OPINION_LABEL]
+    assert sheet["theme"].tolist()[1:] == [NO_OPINION, NO_OPINION]  # the id column keeps the id
+    assert largest_groups(report.consultations, taxonomy)["town"]["label"].tolist() == [NO_OPINION_LABEL]

@@ -141,10 +141,44 @@ def test_cli_score_suggest_from_and_review_round_trip(tmp_path, model_dir, capsy
     drafted = review.set_index("意見")
     assert drafted.at["窓口を残してほしい", "回答"] == WINDOW  # the draft staff accept or edit
     assert drafted.at["窓口を残してほしい", "対応区分"] == "案のとおり"  # kept, as staff read it
+    _mark_reviewed(sheet, ["窓口を残してほしい", "暗証番号の手続を簡単に"])
     again = tmp_path / "again.csv"
     assert main(["score", str(new), "--model", str(model_dir), "--suggest-from", str(sheet), "--out", str(again)]) == 0
     assert "from 2 answered opinions" in capsys.readouterr().err
     assert pd.read_csv(again, keep_default_na=False)["suggested_reply_source"].str.startswith("new:").sum() == 2  # the round the sheet reviewed
+
+
+def _mark_reviewed(sheet, opinions):
+    """Mark 済 in 確認済み on the rows of `sheet` holding `opinions`, as staff do in Excel."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(sheet)
+    rows = book[SHEET]
+    heading = [c.value for c in rows[1]]
+    for row in rows.iter_rows(min_row=2):
+        if row[heading.index("意見")].value in opinions:
+            row[heading.index("確認済み")].value = "済"
+    book.save(sheet)
+
+
+def test_suggest_from_a_review_sheet_reads_only_its_checked_rows(tmp_path, model_dir, capsys):
+    """A review sheet's 回答 holds the drafts of the last suggestion until staff check them: suggesting from the
+    unchecked rows fed the suggester its own guesses back as answers."""
+    new, out, sheet = tmp_path / "new.csv", tmp_path / "new.scored.csv", tmp_path / "review.xlsx"
+    pd.DataFrame({"opinion": ["窓口を残してほしい", "暗証番号の手続を簡単に"]}).to_csv(new, index=False)
+    answered = _answered_csv(tmp_path / "round1.csv")
+    assert main(["score", str(new), "--model", str(model_dir), "--suggest-from", str(answered), "--out", str(out)]) == 0
+    assert main(["review-sheet", str(out), "--out", str(sheet)]) == 0
+    again = tmp_path / "again.csv"
+    capsys.readouterr()
+    assert main(["--lang", "en", "score", str(new), "--model", str(model_dir), "--suggest-from", str(sheet), "--out",
+                 str(again)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no row is marked 確認済み" in err
+    _mark_reviewed(sheet, ["窓口を残してほしい"])
+    assert main(["--lang", "en", "score", str(new), "--model", str(model_dir), "--suggest-from", str(sheet), "--out",
+                 str(again)]) == 0
+    assert "from 1 answered opinions" in capsys.readouterr().err
 
 
 def test_cli_answered_file_without_replies_is_one_line(tmp_path, model_dir, capsys):
@@ -220,3 +254,18 @@ def test_benchmark_rows_and_a_clean_skip_without_the_real_data(tmp_path, monkeyp
     rows = bench.sections(n=40)
     assert [row["metric"] for row in rows] == ["seconds to suggest (index + suggest)"]
     assert list(rows[0]) == ["test", "metric", "model", "baseline", "note"]
+
+
+def test_a_review_sheet_drafts_no_reply_over_a_shared_one():
+    """An ingested row whose reply cell is empty because it shares the row above's reply (response_shared_with) has
+    a reply: the review sheet drafted the suggestion (#18) over it, with the suggestion's response type."""
+    from pipeline.review import review_frame
+    from pipeline.taxonomy import load_taxonomy
+
+    scored = pd.DataFrame({"row_no": ["1", "2"], "opinion": ["窓口を残してほしい", "窓口を減らさないで"],
+                           "response": [WINDOW, ""], "response_shared_with": ["", "1"],
+                           "pred_theme": ["online_procedures"] * 2, "pred_response_type": ["kept"] * 2,
+                           "suggested_reply": [GUIDE, GUIDE], "suggested_reply_type": ["future", "future"]})
+    sheet = review_frame(scored, load_taxonomy()).set_index("row_no")
+    assert sheet.loc[["1", "2"], "response"].tolist() == [WINDOW, WINDOW]
+    assert sheet.loc[["1", "2"], "response_type"].tolist() == ["案のとおり", "案のとおり"]

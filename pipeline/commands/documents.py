@@ -140,9 +140,9 @@ def _refuse_another_taxonomy(inputs, taxonomy) -> None:
     """models/latest was taken by default: predictions made with another taxonomy (the user's own) would be drawn
     with its theme list (every one of its themes at zero, the file's own as bare ids) and drift against the wrong
     training data. Named with --model, a model is the user's choice and the data's extra themes are listed."""
-    from ..report import UNSCORED, load_consultations
+    from ..report import NO_OPINION, UNSCORED, load_consultations
 
-    known = set(taxonomy.theme_ids) | {UNSCORED}
+    known = set(taxonomy.theme_ids) | {UNSCORED, NO_OPINION}  # the report's own rows (no theme, no opinion)
     for consultation in load_consultations(inputs):
         foreign = sorted(set(consultation.frame["theme"]) - known)
         if foreign:

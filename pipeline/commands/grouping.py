@@ -31,14 +31,17 @@ def _cmd_group(args) -> int:
 
     out = args.out or (config.REPORTS_DIR / f"{Path(args.input).stem if args.input != '-' else 'stdin'}.grouped.csv")
     summary = group_file(args.input, out, text_column=args.text_column, threshold=args.threshold, sheet=args.sheet)
-    _say(describe(summary) + f" -> {out}")
+    _say(describe(summary, out))
     return 0
 
 
-def describe(summary: dict) -> str:
-    """The one-line summary of a grouping, in Japanese (staff read it)."""
-    return (f"{summary['rows']}行を{summary['groups']}件の意見にまとめました（2行以上のグループ {summary['shared_groups']}件・"
-            f"{summary['shared_rows']}行、最大 同趣旨 {summary['largest']}件、類似度のしきい値 {summary['threshold']:g}）")
+def describe(summary: dict, out=None) -> str:
+    """The one-line summary of a grouping (and where it was written), as a msgid: `say` puts it in the reader's
+    language (Japanese by default)."""
+    line = (f"{summary['rows']} rows in {summary['groups']} opinions ({summary['shared_groups']} groups of 2 or more: "
+            f"{summary['shared_rows']} rows; the largest {summary['largest']} alike; similarity threshold "
+            f"{summary['threshold']:g})")
+    return line if out is None else f"{line} -> {out}"
 
 
 def add_discover(actions) -> None:

@@ -108,14 +108,15 @@ def _cmd_evaluate(args) -> int:
 
 def _calibration_line(block: dict, rule: dict) -> str:
     """The theme scores' calibration on the real rows (ECE, reliability bins) and what the review rule does there."""
-    bins = " ".join(f"[{b['from']:.1f}-{b['to']:.1f}] n={b['n']} conf {b['mean_confidence']:.2f} acc {b['accuracy']:.2f}"
+    # numbers only in the bins: the words are the template's, so the line is read whole in either language
+    bins = " ".join(f"[{b['from']:.1f}-{b['to']:.1f}] n={b['n']} {b['mean_confidence']:.2f}/{b['accuracy']:.2f}"
                     for b in block["bins"])
     applied = block.get("review_rule_on_these_rows", {})
     accepted = applied.get("accepted_accuracy")
     return (f"  theme calibration (out-of-fold, real rows): ECE {block['ece']:.3f}, temperature {block['temperature']}; "
             f"auto-accepted {applied.get('auto_accepted', 0):.0%} at accuracy "
             f"{'-' if accepted is None else f'{accepted:.2f}'} (threshold {rule.get('threshold', 0.5):.3f}); "
-            f"reliability {bins}")
+            f"reliability (confidence/accuracy) {bins}")
 
 
 # metrics key -> what a reader should call it; the plain TF-IDF + linear model is the one to beat, so it comes first

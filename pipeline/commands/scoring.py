@@ -50,7 +50,7 @@ def _cmd_score(args) -> int:
     suggester = _suggester(model, args.suggest_from) if args.suggest_from else None
     counts = score_file(model, args.input, out, jobs=args.jobs, sheet=args.sheet, text_column=args.text_column,
                         response_column=args.response_column, id_column=args.id_column, redact=args.redact,
-                        suggest_from=suggester)
+                        suggest_from=suggester, group=args.group)
     _say(f"scored {counts['rows']} of {counts['read']} rows, {counts['flagged']} flagged for review -> {out}")
     if counts["masked"] is not None:
         from ..redact import describe
@@ -60,7 +60,7 @@ def _cmd_score(args) -> int:
         from ..group_table import group_file
         from .grouping import describe
 
-        _say(describe(group_file(out, out, text_column=args.text_column)))
+        _say(describe(group_file(out, out, text_column=counts["text_column"])))
     return 0
 
 
