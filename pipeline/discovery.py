@@ -195,22 +195,23 @@ def draft_toml(found: Discovery, texts, *, taxonomy_id: str, source: str) -> str
     """The draft taxonomy: one [[themes]] per theme found, id theme_N (largest first), label_ja from its most
     distinctive words, its size, suggested keywords and representative opinions as comments (they come from the
     user's own input; comments are never used for training)."""
-    from .taxonomy_draft import _header, _toml
+    from .taxonomy_draft import DEFAULT_TYPES_COMMENT, _header, _toml
 
     lines = _header(taxonomy_id, source, int((found.labels >= 0).sum()))
-    lines[0] = (f"# Found by `pubcom taxonomy discover` in {source} ({len(found.sizes)} themes, number {found.chosen_by}; "
-                f"{int((found.labels >= 0).sum())} opinions with text).")
-    lines.insert(1, "# Rename each label_ja, merge or split themes, then review the assignments and train on them.")
+    how = "指定した数" if found.chosen_by == "given" else "固有値ギャップで選んだ数"
+    lines[0] = (f"# `pubcom taxonomy discover` が {source} から見つけました（テーマ {len(found.sizes)}件は{how}、"
+                f"本文のある意見 {int((found.labels >= 0).sum())}件）。")
+    lines.insert(1, "# 各 label_ja の名前を直し、テーマを統合・分割してから、割り当てを確認して学習してください。")
     taken: set[str] = set()
     for t, words in enumerate(found.words):
         label = _label(words, t + 1, taken)
         taken.add(label)
         distinct, rows = found.sizes[t]
         lines += ["[[themes]]", f'id = "theme_{t + 1}"', f"label_ja = {_toml(label)}",
-                  f"# {rows} opinions ({distinct} distinct)", 'description = ""', "keywords = []",
-                  f"# suggested (not used): {', '.join(_toml(w) for w in words)}" if words else "# suggested: none"]
-        lines += [f"# e.g. {_quote(texts[row])}" for row in found.representatives[t]] + [""]
-    return "\n".join(lines) + "# response types: the default three (adopted, future, kept)\n"
+                  f"# 意見 {rows}件（異なる意見 {distinct}件）", 'description = ""', "keywords = []",
+                  f"# 候補（学習には使いません）: {', '.join(_toml(w) for w in words)}" if words else "# 候補: なし"]
+        lines += [f"# 例: {_quote(texts[row])}" for row in found.representatives[t]] + [""]
+    return "\n".join(lines) + DEFAULT_TYPES_COMMENT + "\n"
 
 
 def assignments(frame, found: Discovery):

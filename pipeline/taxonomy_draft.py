@@ -101,12 +101,15 @@ def draft_taxonomy(frame: pd.DataFrame, *, taxonomy_id: str, text_column: str | 
     return Draft(text=text, renamed=renamed)
 
 
+DEFAULT_TYPES_COMMENT = "# 対応区分: 既定の3区分（adopted, future, kept）"
+
+
 def _header(taxonomy_id: str, source: str, n: int) -> list[str]:
     return [
-        f"# Drafted by `pubcom taxonomy init` from {Path(source).name} ({n} labelled opinions).",
-        "# Check each label_ja, write a description, and add keywords if you know them. The 'suggested' lines are",
-        "# comments: the most distinctive words of each theme's examples, for you to read. They are NOT used for",
-        "# training unless you copy them into keywords.",
+        # comments for the staff who edit the draft: Japanese, like everything they read
+        f"# `pubcom taxonomy init` が {Path(source).name} のラベル付きの意見 {n}件から下書きしました。",
+        "# 各 label_ja を確かめ、description を書き、分かる語は keywords に加えてください。「候補」の行はコメントで、",
+        "# 各テーマの例に特徴的な語です。keywords に写さない限り学習には使いません。",
         "",
         "[taxonomy]",
         f"id = {_toml(taxonomy_id)}",
@@ -119,9 +122,9 @@ def _header(taxonomy_id: str, source: str, n: int) -> list[str]:
 def _theme_block(ident: str, label: str, count: int, words: list[str]) -> list[str]:
     block = ["[[themes]]", f"id = {_toml(ident)}"]
     if ident != label:
-        block.append(f"# id made from the label {_toml(label)}: labels files may keep the label (matched by label_ja)")
-    block += [f"label_ja = {_toml(label)}", f"# {count} labelled opinions", 'description = ""', "keywords = []"]
-    block.append(f"# suggested (not used): {', '.join(_toml(w) for w in words)}" if words else "# suggested: none")
+        block.append(f"# id はラベル {_toml(label)} から作りました（ラベルファイルはラベルのままでも label_ja と照合されます）")
+    block += [f"label_ja = {_toml(label)}", f"# ラベル付きの意見 {count}件", 'description = ""', "keywords = []"]
+    block.append(f"# 候補（学習には使いません）: {', '.join(_toml(w) for w in words)}" if words else "# 候補: なし")
     return block + [""]
 
 
@@ -133,7 +136,7 @@ def _response_types(frame: pd.DataFrame, source: str) -> list[str]:
     used = [v for v in dict.fromkeys(frame[column].fillna("").astype(str).str.strip()) if v]
     defaults = {r["id"] for r in DEFAULT_RESPONSE_TYPES}
     if set(used) <= defaults:
-        return ["# response types: the default three (adopted, future, kept)"]
+        return [DEFAULT_TYPES_COMMENT]
     lines, taken = [], set()
     for label in used:
         ident = label if _ID.match(label) and label not in taken else sanitise_id(label, taken, prefix="response")

@@ -60,7 +60,7 @@ def test_draft_is_a_valid_taxonomy_with_representatives():
     texts, _ = corpus()
     found = discover(texts, themes=3, seed=0)
     text = draft_toml(found, texts, taxonomy_id="town", source="town.csv")
-    assert text.count("# e.g. ") == 9 and text.count("[[themes]]") == 3
+    assert text.count("# 例: ") == 9 and text.count("[[themes]]") == 3
     assert '"図書館"' in text  # a suggested word of the library theme
 
 

@@ -45,7 +45,7 @@ def test_taxonomy_init_drafts_a_valid_keyword_free_taxonomy(tmp_path, capsys):
     assert taxonomy.theme_ids == ["theme_1", "theme_2", "club"]
     assert taxonomy.theme_labels()["theme_2"] == "スクールバス"
     assert all(theme.keywords == () for theme in taxonomy.themes)
-    suggested = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("# suggested")]
+    suggested = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("# 候補")]
     assert len(suggested) == 3 and '"スクールバス"' in suggested[1]
     # labels files keep the Japanese labels: they map to ids by label_ja
     assert taxonomy.to_ids(["通学路の安全", "club", ""]) == ["theme_1", "club", ""]
