@@ -225,3 +225,17 @@ def _write_errors() -> tuple:
     except ImportError:  # openpyxl writes with the standard library without lxml
         pass
     return errors
+
+
+TRUE_MARKS = frozenset({"true", "1", "1.0", "yes", "y", "t"})
+
+
+def true_flags(values):
+    """A true/false column as booleans, however a file wrote it (True, true, 1, yes; blank is false): the one
+    reading that counts, groups and review sheets share."""
+    import pandas as pd
+
+    values = pd.Series(values)
+    if values.dtype == bool:
+        return values
+    return values.astype(str).str.strip().str.lower().isin(TRUE_MARKS)

@@ -9,8 +9,6 @@ from .grouping import GROUP_COLUMNS, THRESHOLD, Grouper
 
 def _with_groups(chunk, grouper: Grouper, start: int, labels=None):
     out = chunk.drop(columns=[c for c in GROUP_COLUMNS if c in chunk.columns])
-    if "needs_review" in out and out["needs_review"].isin(("True", "False")).all():  # a scored CSV read as text:
-        out["needs_review"] = out["needs_review"] == "True"  # the writer counts the flags; written the same
     for name, values in grouper.columns(start, start + len(chunk), labels).items():
         out[name] = values
     return out

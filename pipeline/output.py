@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cells import csv_text, write_xlsx
+from .cells import csv_text, true_flags, write_xlsx
 from .errors import InputError
 
 _OUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
@@ -57,7 +57,7 @@ class Rendered:
             self.body = csv_text(frame, header=False)
         else:
             self.header, self.body = "", frame.to_json(orient="records", lines=True, force_ascii=False)
-        self.rows, self.flagged = len(frame), int(frame["needs_review"].sum()) if "needs_review" in frame else 0
+        self.rows, self.flagged = len(frame), int(true_flags(frame["needs_review"]).sum()) if "needs_review" in frame else 0
         self.masked = frame.attrs.get("masked", {})
 
     def __len__(self) -> int:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_path
-from .cells import append_row, save_workbook
+from .cells import append_row, save_workbook, true_flags
 from .errors import InputError, TaxonomyError
 from .ingest.tables import RESPONSE_COLUMNS, TEXT_COLUMNS, find_column
 from .taxonomy import Taxonomy
@@ -71,7 +71,7 @@ def flagged(scored: pd.DataFrame) -> pd.Series:
     """needs_review as booleans, however the file wrote them (True, true, 1, yes); all False without the column."""
     if "needs_review" not in scored.columns:
         return pd.Series(False, index=scored.index)
-    return scored["needs_review"].astype(str).str.lower().isin(("true", "1", "yes"))
+    return true_flags(scored["needs_review"]).set_axis(scored.index)
 
 
 def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: str = "", source: str = "scored") -> pd.DataFrame:
@@ -139,7 +139,7 @@ def _one_row_per_group(scored: pd.DataFrame) -> pd.DataFrame:
     campaign is read and corrected once."""
     if "group_representative" not in scored.columns:
         return scored.copy()
-    keep = scored["group_representative"].astype(str).str.lower().isin(("true", "1", "yes"))
+    keep = true_flags(scored["group_representative"]).to_numpy()
     return scored[keep].drop(columns="group_representative").reset_index(drop=True)
 
 

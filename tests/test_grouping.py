@@ -168,3 +168,13 @@ def test_unreadable_json_lines_are_one_error(tmp_path, content, message):
         source.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=message):
         group_file(source, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize("flags", [["true", "false", ""], ["1", "0", "0"], ["True", "", "False"]])
+def test_a_scored_file_with_flags_written_any_way_groups_and_keeps_them(tmp_path, flags):
+    source, out = tmp_path / "x.csv", tmp_path / "y.csv"
+    texts = ["窓口を残してほしい", "窓口を残してほしい", "紙の申請書も使えるようにしてほしい"]
+    pd.DataFrame({"opinion": texts, "needs_review": flags}).to_csv(source, index=False)
+    assert main(["group", str(source), "--out", str(out)]) == 0
+    grouped = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert grouped["needs_review"].tolist() == flags and grouped["group_size"].tolist() == ["2", "2", "1"]
