@@ -143,3 +143,10 @@ def test_reply_tokens_are_the_same_with_and_without_the_compiled_walker():
     slow = ReplyTokenizer()
     slow._fast = False  # as on a machine where the extension was not built
     assert fast.many(replies) == slow.many(replies)
+
+
+@pytest.mark.parametrize("marks", [40, 100])
+def test_a_long_run_of_placeholder_marks_is_judged_at_once(marks):
+    # 〇〇〇… stands in for a name: the non-opinion pattern once backtracked exponentially on it (minutes at 30)
+    assert is_non_opinion("〇" * marks + "について", normalized=True) is False
+    assert is_non_opinion("〇" * marks, normalized=True) is True
