@@ -95,7 +95,8 @@ def test_clean_cell(raw, expected):
 
 @pytest.mark.parametrize("text, count", [
     ("意見(2件)", 2), ("意見（３件）", 3), ("意見", 1), ("①a(2件) ②b(2件)", 3), ("①a(2件)②b", 2), ("a(2件)\nb", 2),
-    ("a。(2件)", 2), ("A市（3件）、B町でも同じ訴えがある。", 1), ("事例が（2 件）あります。", 1)])
+    ("a。(2件)", 2), ("A市（3件）、B町でも同じ訴えがある。", 1), ("事例が（2 件）あります。", 1),
+    ("残してほしい（2件）。", 2), ("「残してほしい（2件）」", 2)])
 def test_opinion_count(text, count):
     assert opinion_count(text) == count
 

@@ -25,9 +25,9 @@ _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 # Control characters (NUL, escape, form feed...) that a cell can carry from a broken export: folded to a space.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # 「(2件)」: this row stands for N opinions of the same content.
-# A count closes an opinion: it ends the cell or comes before the next item (a space, a line, ①, ・). One inside a
+# A count closes an opinion: it ends the cell or comes before the next item (a space, a line, ①, ・) or the sentence's end (。). One inside a
 # sentence (「A市（3件）、B町」) counts something the writer mentions, not opinions.
-_COUNT_MARK = re.compile(r"[(（]\s*([0-9０-９]+)\s*件\s*[)）](?=\s|$|[①-⑳・■●○◆※【])")
+_COUNT_MARK = re.compile(r"[(（]\s*([0-9０-９]+)\s*件\s*[)）](?=\s|$|[①-⑳・■●○◆※【。．.」』])")
 
 
 @dataclass
