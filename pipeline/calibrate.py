@@ -33,7 +33,13 @@ def lower_bound(right: int, n: int, z: float = Z_SAFETY) -> float:
 def accepted(top, second, threshold: float, margin: float) -> np.ndarray:
     """True for the predictions the review rule lets through (what `pipeline.score` does with the card's rule)."""
     top, second = np.asarray(top, dtype=float), np.asarray(second, dtype=float)
-    return (top >= threshold) & (top - second >= margin)
+    return ~unsure(top, threshold) & (top - second >= margin)
+
+
+def unsure(top, threshold: float):
+    """Below the review threshold. A threshold of 1.0 means "review every row": a confidence of exactly 1.0 (a low
+    temperature makes the softmax reach it) is then unsure too."""
+    return (np.asarray(top, dtype=float) < threshold) | (threshold >= 1.0)
 
 
 def review_threshold(correct, top, second=None, *, margin: float = 0.0, target: float = TARGET_ACCURACY,

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
-from .evidence_words import as_written
 from .non_opinion import NO_OPINION_REASON, is_non_opinion
+from .calibrate import unsure
+from .evidence_words import as_written
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_label", "pred_theme_score", "pred_theme_2", "pred_theme_2_score",
@@ -254,7 +255,7 @@ def _review(model, opinion: _Opinions, preds, labels):
         why = [(unusable, REVIEW_CODES[unusable])] if unusable else []
         top, second = preds["pred_theme_score"][i], preds["pred_theme_2_score"][i]
         if text and top == top:
-            if top < threshold:
+            if unsure(top, threshold):
                 why.append(("low_confidence", f"{REVIEW_CODES['low_confidence']}（{top:.2f} < 基準 {threshold:.2f}）"))
             elif top - second < margin:
                 first, other = (themes.get(t, t) for t in (preds["pred_theme"][i], preds["pred_theme_2"][i]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.calibrate import lower_bound, reliability, review_threshold
+from pipeline.calibrate import accepted, lower_bound, reliability, review_threshold, unsure
 from pipeline.evaluate import calibration, classification_metrics, evaluate, fit_temperature
 
 
@@ -100,3 +100,8 @@ def test_temperature_never_changes_the_winner_and_cools_overconfidence():
 
 def test_calibration_perfect():
     assert calibration([1, 1, 0, 0], [1.0, 1.0, 0.0, 0.0])["ece"] == 0.0
+
+
+def test_when_everything_is_reviewed_a_confidence_of_exactly_one_is_reviewed_too():
+    rule = review_threshold([True, False] * 10, np.linspace(0.5, 1.0, 20))  # a low temperature reaches 1.0
+    assert unsure(1.0, rule["threshold"]) and not accepted([1.0], [0.0], rule["threshold"], 0.0).any()
