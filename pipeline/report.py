@@ -119,7 +119,11 @@ def standardise(frame: pd.DataFrame, name: str, source: str) -> Consultation:
     reply_col = find_column(frame, None, RESPONSE_COLUMNS, what="reply", source=source, option="", required=False)
     theme = _text(frame[theme_col])
     reason = _text(frame["review_reason"]) if "review_reason" in frame.columns else pd.Series("", index=frame.index)
-    empty = theme.where(~reason.str.contains(NO_OPINION_REASON, regex=False), NO_OPINION)
+    if "review_code" in frame.columns:  # the stable code; a file scored before it had only the Japanese reason
+        none = (";" + _text(frame["review_code"]) + ";").str.contains(";no_opinion;", regex=False)
+    else:
+        none = reason.str.contains(NO_OPINION_REASON, regex=False)
+    empty = theme.where(~none, NO_OPINION)
     out = pd.DataFrame({
         "row": _text(frame[id_col]) if id_col else pd.Series(range(1, len(frame) + 1)).astype(str),
         "text": frame[text_col].fillna("").astype(str) if text_col else "",  # as written: '\t=x' is not '=x'

@@ -150,3 +150,10 @@ def test_a_long_run_of_placeholder_marks_is_judged_at_once(marks):
     # 〇〇〇… stands in for a name: the non-opinion pattern once backtracked exponentially on it (minutes at 30)
     assert is_non_opinion("〇" * marks + "について", normalized=True) is False
     assert is_non_opinion("〇" * marks, normalized=True) is True
+
+
+def test_the_report_finds_non_opinions_by_their_review_code_whatever_the_reason_says():
+    scored = pd.DataFrame({"opinion": ["a", "b"], "pred_theme": ["digital_divide", ""], "needs_review": [False, True],
+                           "review_code": ["", "too_short;no_opinion"], "review_reason": ["", "row without an opinion"]})
+    table = theme_distribution(standardise(scored, "x", "x.csv"), load_taxonomy()).set_index("theme")
+    assert table.loc[NO_OPINION, "rows"] == 1 and table.loc[UNSCORED, "rows"] == 0
