@@ -27,6 +27,9 @@ DEFAULT_UNSEEN = RAW_DIR / "unseen-sample.csv"
 DEFAULT_HELDOUT = RAW_DIR / "dx-heldout-authored.csv"
 
 RANDOM_STATE = 0
+# `pubcom group`: estimated Jaccard of character 3-grams from which two texts are one opinion; chosen in
+# benchmarks/grouping.py (results.md)
+GROUP_THRESHOLD = 0.6
 
 # pred_theme_2 names a second theme only when its calibrated probability reaches this: below it the opinion is
 # read as having one theme. On a real ministry consultation (../shared/realdev, a third of whose opinions an analyst

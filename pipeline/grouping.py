@@ -25,9 +25,10 @@ from array import array
 
 import numpy as np
 
+from .config import GROUP_THRESHOLD
 from .normalize import normalize
 
-THRESHOLD = 0.6  # estimated Jaccard of character 3-grams; chosen in benchmarks/grouping.py (results.md)
+THRESHOLD = GROUP_THRESHOLD
 NUM_PERM = 128
 SHINGLE = 3
 MIN_NEAR_CHARS = 30  # shorter: one word changes the opinion (司書 for 蔵書) yet keeps 2/3 of the 3-grams

@@ -9,7 +9,7 @@ from . import say as _say
 
 
 def _add_group(sub) -> None:
-    from ..grouping import THRESHOLD
+    from ..config import GROUP_THRESHOLD as THRESHOLD
 
     p = sub.add_parser("group", help="group opinions that say the same thing (campaigns, copies, small edits)",
                        description="Adds group_id, group_size and group_representative (the most complete text of "
