@@ -8,6 +8,8 @@ package and fails when one matches none of these (or of `i18n.TEMPLATES`), so a 
 from __future__ import annotations
 
 TEMPLATES = [
+    "a worker process of --jobs {jobs} stopped unexpectedly (killed, or out of memory?); no output file was written: run again, with fewer --jobs",
+    "cannot save the model ({detail})",
     "{path}: the draft taxonomy is a TOML file; name it .toml",
     "--themes must be a whole number or auto, got {value}",
     "--themes must be 2 or more, or auto; got {themes}",

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
-from .non_opinion import NO_OPINION_REASON, is_non_opinion
 from .calibrate import unsure
 from .evidence_words import as_written
+from .ingest.tables import ID_COLUMNS, RESPONSE_COLUMNS, TEXT_COLUMNS, find_column, read_table
+from .non_opinion import NO_OPINION_REASON, is_non_opinion
 from .normalize import normalize
 
 PRED_COLUMNS = ["pred_theme", "pred_theme_label", "pred_theme_score", "pred_theme_2", "pred_theme_2_score",

@@ -99,6 +99,10 @@ def test_choose_the_language(lang, environ, expected):
     ("o.txt: unknown output format '.txt' (use .csv, .xlsx, .jsonl or -)",
      "o.txt: 出力形式 '.txt' には対応していません（.csv、.xlsx、.jsonl か - を指定してください）"),
     ("no models yet (pubcom train)", "モデルはまだありません（pubcom train で作成できます）"),
+    ("a worker process of --jobs 2 stopped unexpectedly (killed, or out of memory?); no output file was written: "
+     "run again, with fewer --jobs", "--jobs 2 の作業プロセスが予期せず止まりました（強制終了またはメモリ不足）。"
+     "出力ファイルは書いていません。--jobs を減らしてやり直してください"),
+    ("models/x: cannot save the model (No space left on device)", "models/x: モデルを保存できません（ディスクの空き容量がありません）"),
     ("evaluate (loo, n=40): theme macro-F1 0.90 [0.78-0.97], accuracy 0.88; response type (reply) macro-F1 0.94 "
      "[0.82-1.00], accuracy 0.95; response type (opinion only) macro-F1 0.24 [0.20-0.28], accuracy 0.57",
      "評価（loo、n=40）: テーマ macro-F1 0.90 [0.78-0.97]、正解率 0.88。対応区分（回答から） macro-F1 0.94 [0.82-1.00]、"
