@@ -76,7 +76,12 @@ def staged(folder: Path | str, sources: list[str], *, replace: bool = False):
         old = folder.parent / f".{folder.name}.old-{os.getpid()}"
         if folder.exists():
             folder.rename(old)
-        stage.rename(folder)
+        try:
+            stage.rename(folder)
+        except BaseException:
+            if old.exists() and not folder.exists():  # the previous report goes back where it was
+                old.rename(folder)
+            raise
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -398,3 +398,24 @@ def test_the_workbook_and_the_groups_name_rows_without_an_opinion_in_japanese(ta
     assert sheet["label"].tolist() == ["デジタルデバイド対策", NO_OPINION_LABEL, NO_OPINION_LABEL]
     assert sheet["theme"].tolist()[1:] == [NO_OPINION, NO_OPINION]  # the id column keeps the id
     assert largest_groups(report.consultations, taxonomy)["town"]["label"].tolist() == [NO_OPINION_LABEL]
+
+
+def test_a_report_that_fails_to_move_into_place_leaves_the_previous_one(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from pipeline.report_folder import staged
+
+    folder = tmp_path / "town"
+    with staged(folder, ["a.csv"]) as stage:
+        (stage / "summary.html").write_text("old", encoding="utf-8")
+    real_rename = Path.rename
+
+    def failing(self, target):
+        if self.name.startswith(".town.tmp-"):
+            raise OSError(28, "No space left on device")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError), staged(folder, ["a.csv"]) as stage:
+        (stage / "summary.html").write_text("new", encoding="utf-8")
+    assert (folder / "summary.html").read_text(encoding="utf-8") == "old"
