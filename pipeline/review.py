@@ -29,6 +29,7 @@ from .taxonomy import Taxonomy
 SHEET = "確認"
 LISTS_SHEET = "選択肢"
 REVIEWED = "確認済み"
+FLAGGED = "要確認"  # the needs_review cell of a row to look at first
 # what a reviewer may type or pick in 確認済み (compared after NFKC and lower-casing; Excel's TRUE reads as "true")
 REVIEWED_MARKS = frozenset({"済", "確認済", "確認済み", "✓", "✔", "○", "〇", "true", "1", "1.0", "はい", "yes", "y"})
 _FLAG_FILL = "FCE4D6"  # light orange: the rows to look at first
@@ -115,6 +116,7 @@ def review_frame(scored: pd.DataFrame, taxonomy: Taxonomy, *, consultation_id: s
     frame[REVIEWED] = ""
     frame = frame.sort_values(["needs_review", "pred_theme_score"], ascending=[False, True], kind="stable",
                               na_position="first") if "pred_theme_score" in frame.columns else frame
+    frame["needs_review"] = frame["needs_review"].map({True: FLAGGED, False: ""})  # what the reviewer reads
     own = [c for c in frame.columns if c not in _LABELLED]
     order = [c.key for c in COLUMNS if c.key in frame.columns] + own + [c.key for c in HIDDEN if c.key in frame.columns]
     return frame[order].reset_index(drop=True)
@@ -178,8 +180,8 @@ def _columns(frame: pd.DataFrame) -> list[Column]:
 
 
 def _cell(value):
-    if isinstance(value, (np.bool_, bool)):
-        return "要確認" if value else ""
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, (np.floating, float)):
         return None if np.isnan(value) else float(value)
     if isinstance(value, (np.integer,)):

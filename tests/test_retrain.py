@@ -216,6 +216,20 @@ def test_review_sheet_is_japanese_with_dropdowns_of_labels(tmp_path):
     assert hidden and header[-3:] == ["consultation_id", "pred_theme", "pred_response_type"]
 
 
+def test_review_sheet_marks_flagged_rows_and_keeps_the_inputs_own_true_false(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.review import write_review_sheet
+
+    scored = _scored().assign(paper_form=[True, False, True])  # a column of the input's own
+    out = write_review_sheet(scored, tmp_path / "review.xlsx", load_taxonomy(SCHOOL_TOML))
+    sheet = load_workbook(out)["確認"]
+    header = [c.value for c in sheet[1]]
+    column = lambda name: [sheet.cell(r, header.index(name) + 1).value for r in (2, 3, 4)]  # noqa: E731
+    assert column("要確認").count("要確認") == 1  # needs_review True on one row of three
+    assert sorted(column("paper_form")) == [False, True, True]
+
+
 def test_a_review_sheet_with_nothing_marked_is_refused(tmp_path):
     from pipeline.errors import InputError
     from pipeline.review import write_review_sheet
